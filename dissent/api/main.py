@@ -1,0 +1,62 @@
+"""The JSON API at /api/v1/: one error envelope with stable codes, bearer token or session."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from dissent.accounts.api import router as accounts_router
+from dissent.api.auth import SessionWithCSRF, TokenAuth
+from dissent.lib.errors import DissentError
+
+api = NinjaAPI(
+    title="Dissent Channel API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionWithCSRF()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+          ) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "field": field}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DissentError)
+def _dissent_error(request: HttpRequest, exc: DissentError) -> HttpResponse:
+    return error(request, exc.status, exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request, 401, "unauthenticated",
+        "Sign in, or send a personal API token as 'Authorization: Bearer TOKEN'.",
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    location = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "payload"))
+    message = str(first.get("msg", "invalid input"))
+    return error(request, 400, "invalid_input", f"{location}: {message}" if location else message,
+                 location or None)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    return error(request, exc.status_code, code, str(exc))
+
+
+api.add_router("/", accounts_router)

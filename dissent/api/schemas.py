@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(Schema):
+    """The one error envelope: {"error": {"code": ..., "message": ..., "field": ...}}."""
+
+    error: ErrorBody
+
+
+# Declared on every operation so the OpenAPI document tells clients what can come back.
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut
+}

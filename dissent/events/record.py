@@ -1,0 +1,51 @@
+"""The one way to write an event."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import connection
+
+from dissent.events.models import Event
+from dissent.events.types import PAYLOAD_KEYS, EventType
+
+if TYPE_CHECKING:
+    from dissent.accounts.models import User
+
+MAX_VALUE_CHARS = 64
+Scalar = str | int | bool | None
+
+
+class EventPayloadError(ValueError):
+    """A payload broke the rule that events carry small metadata only."""
+
+
+def record_event(
+    type: EventType,
+    *,
+    actor: User | None,
+    subject_id: object = "",
+    payload: dict[str, Scalar] | None = None,
+) -> Event:
+    """Record an event in the caller's transaction.
+
+    Refuses to run outside a transaction: an event written apart from its action could
+    survive the action's rollback (or the reverse), and the log would lie.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_event must run inside the action's transaction")
+    payload = dict(payload or {})
+    unknown = set(payload) - PAYLOAD_KEYS[type]
+    if unknown:
+        raise EventPayloadError(f"{type.name} payload may not carry {sorted(unknown)}")
+    for key, value in payload.items():
+        if not isinstance(value, str | int | bool) and value is not None:
+            raise EventPayloadError(f"{type.name} payload {key!r} must be a scalar")
+        if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            raise EventPayloadError(f"{type.name} payload {key!r} is longer than allowed")
+    return Event.objects.create(
+        type=type,
+        actor=actor,
+        subject_id=str(subject_id) if subject_id else "",
+        payload=payload,
+    )
