@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "create or update the database tables",
     "createuser": "create an account: dissent createuser EMAIL --role ROLE",
     "token": "personal API tokens: dissent token create|revoke|list ...",
+    "messages": "dissent messages list|show [ID] --as EMAIL: what that person may see",
     "check": "check settings, database connection and migrations",
 }
 # Management commands with another name behind the CLI name.

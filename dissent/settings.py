@@ -3,6 +3,8 @@ default; docs/configuration.md lists them all. Bad values stop the start with a 
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +30,7 @@ try:
     ORGANIZATION_NAME = env_str("DISSENT_ORGANIZATION_NAME", "Example Agency")
     FILING_ROLES = env_list("DISSENT_FILING_ROLES", ["staff"])
     FILING_CATEGORIES = env_list("DISSENT_FILING_CATEGORIES", ["employee"])
+    MARKING_CEILING = env_choice("DISSENT_MARKING_CEILING", ["u", "sbu", "cui"], "cui").upper()
     _database_url = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'dissent.sqlite3'}")
     _log_level = env_choice(
         "DISSENT_LOG_LEVEL", ["debug", "info", "warning", "error"], "info"
@@ -48,8 +51,36 @@ try:
     EMAIL_HOST_PASSWORD = env_str("DISSENT_SMTP_PASSWORD")
     EMAIL_USE_TLS = env_bool("DISSENT_SMTP_STARTTLS", False)
     API_TOKEN_DAYS = env_int("DISSENT_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
+    _login_throttle = env_str("DISSENT_LOGIN_THROTTLE", "10/m/ip,5/5m/key")
+    # Roles that may do nothing but set up MFA until they have it (RequireMFAMiddleware).
+    MFA_REQUIRED_ROLES = env_list(
+        "DISSENT_MFA_REQUIRED_ROLES",
+        ["review_officer", "office_head", "principal", "auditor", "admin"],
+    )
 except SettingError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+
+# Kept in step with dissent.accounts.roles (a test compares them). A misspelt role in these
+# lists would silently drop MFA for that role, or let the wrong people file: refuse it.
+_ROLES = ["staff", "review_officer", "office_head", "principal", "auditor", "admin"]
+_EMPLOYMENTS = ["employee", "contractor", "local_staff", "other"]
+for _name, _values, _known in (
+    ("DISSENT_MFA_REQUIRED_ROLES", MFA_REQUIRED_ROLES, _ROLES),
+    ("DISSENT_FILING_ROLES", FILING_ROLES, _ROLES),
+    ("DISSENT_FILING_CATEGORIES", FILING_CATEGORIES, _EMPLOYMENTS),
+):
+    _unknown = [value for value in _values if value not in _known]
+    if _unknown:
+        raise ImproperlyConfigured(
+            f"{_name} names unknown values {_unknown}: use some of {', '.join(_known)}"
+        )
+# allauth's rate syntax, e.g. "10/m/ip,5/5m/key"; an empty value would switch throttling off.
+if not re.fullmatch(
+    r"\d+/\d*[smhd](/(ip|key|user))?(,\s*\d+/\d*[smhd](/(ip|key|user))?)*", _login_throttle.strip()
+):
+    raise ImproperlyConfigured(
+        f"DISSENT_LOGIN_THROTTLE={_login_throttle!r} must be rates like 10/m/ip,5/5m/key"
+    )
 
 
 def _secret_key() -> str:
@@ -96,6 +127,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dissent.accounts",
     "dissent.events",
+    "dissent.memos",
     "dissent.web",
 ]
 
@@ -158,6 +190,14 @@ def _database() -> dict[str, object]:
         }
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be sqlite:/// or postgres://")
+    # Test runs only: a file, not SQLite's :memory:, so threads of concurrency tests share
+    # one database; the process id keeps simultaneous test runs on one machine apart.
+    name = Path(str(config["NAME"]))
+    config["TEST"] = {
+        "NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")
+        if engine == "django.db.backends.sqlite3"
+        else f"test_{name.name}_{os.getpid()}"
+    }
     return config
 
 
@@ -195,6 +235,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The vendored USWDS build lives outside any app (dissent/static/vendor/README.md).
+STATICFILES_DIRS = [BASE_DIR / "dissent" / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -215,7 +257,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("DISSENT_LOGIN_THROTTLE", "10/m/ip,5/5m/key"),
+    "login_failed": _login_throttle,
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -257,11 +299,6 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
 MFA_TOTP_ISSUER = f"Dissent Channel ({ORGANIZATION_NAME})"
 USERSESSIONS_TRACK_ACTIVITY = False
-# Roles that may do nothing but set up MFA until they have it (RequireMFAMiddleware).
-MFA_REQUIRED_ROLES = env_list(
-    "DISSENT_MFA_REQUIRED_ROLES",
-    ["review_officer", "office_head", "principal", "auditor", "admin"],
-)
 
 # --- security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/tokens/", account_views.token_create, name="token_create"),
     path("accounts/tokens/<str:token_id>/revoke", account_views.token_revoke, name="token_revoke"),
     path("accounts/", include("allauth.urls")),
+    path("messages/", include("dissent.memos.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -22,7 +22,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
-        return bool(settings.OIDC_CREATE_USERS)
+        # Only with an address the IdP vouches for. Otherwise allauth would show a sign-up
+        # form where the person types any address, a colleague's included; the colleague's
+        # own SSO sign-in would later be linked by that address to the impostor's account.
+        return bool(settings.OIDC_CREATE_USERS) and any(
+            address.verified for address in sociallogin.email_addresses
+        )
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)

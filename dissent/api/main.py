@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -9,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from dissent.accounts.api import router as accounts_router
 from dissent.api.auth import SessionWithCSRF, TokenAuth
 from dissent.lib.errors import DissentError
+from dissent.memos.api import router as memos_router
 
 api = NinjaAPI(
     title="Dissent Channel API",
@@ -20,8 +23,9 @@ api = NinjaAPI(
 )
 
 
-def error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None
-          ) -> HttpResponse:
+def error(
+    request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
     body = {"error": {"code": code, "message": message, "field": field}}
     return api.create_response(request, body, status=status)
 
@@ -34,7 +38,9 @@ def _dissent_error(request: HttpRequest, exc: DissentError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error(
-        request, 401, "unauthenticated",
+        request,
+        401,
+        "unauthenticated",
         "Sign in, or send a personal API token as 'Authorization: Bearer TOKEN'.",
     )
 
@@ -42,10 +48,19 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    location = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "payload"))
+    loc = list(first.get("loc", ()))
+    # ("body", <the handler's parameter>, field, ...) or ("query"|"path", field, ...): name
+    # the field only (a field may itself be called "body").
+    loc = loc[2:] if loc[:1] == ["body"] else loc[1:] if loc[:1] in (["query"], ["path"]) else loc
+    location = ".".join(str(p) for p in loc)
     message = str(first.get("msg", "invalid input"))
-    return error(request, 400, "invalid_input", f"{location}: {message}" if location else message,
-                 location or None)
+    return error(
+        request,
+        400,
+        "invalid_input",
+        f"{location}: {message}" if location else message,
+        location or None,
+    )
 
 
 @api.exception_handler(Http404)
@@ -55,8 +70,24 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    # ninja raises HttpError(400) for a body that is not JSON: same code as any bad input.
+    code = {400: "invalid_input", 403: "forbidden", 405: "method_not_allowed"}.get(
+        exc.status_code, "error"
+    )
     return error(request, exc.status_code, code, str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE before any field is checked.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return error(
+        request,
+        400,
+        "too_large",
+        f"the request is larger than {limit} KB, the most this server accepts in one request",
+    )
+
+
 api.add_router("/", accounts_router)
+api.add_router("/messages", memos_router)

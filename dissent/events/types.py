@@ -8,6 +8,15 @@ from django.db import models
 
 
 class EventType(models.IntegerChoices):
+    # 100s: drafting, co-signing, submission
+    MEMO_CREATED = 101, "message created"
+    VERSION_SAVED = 102, "version saved"
+    CODRAFTER_ADDED = 103, "co-drafter added"
+    INVITED = 104, "invited to co-sign"
+    SIGNED = 105, "signed"
+    DECLINED = 106, "declined to sign"
+    SIGNATURE_WITHDRAWN = 107, "signature withdrawn"
+    SUBMITTED = 108, "submitted"
     # 800s: accounts and platform
     USER_CREATED = 801, "user created"
     LOGIN = 802, "signed in"
@@ -28,6 +37,14 @@ class EventType(models.IntegerChoices):
 # The payload keys each type may carry. A payload is metadata only — never message text,
 # titles or names — and record_event refuses any key not listed here.
 PAYLOAD_KEYS: dict[EventType, frozenset[str]] = {
+    EventType.MEMO_CREATED: frozenset(),
+    EventType.VERSION_SAVED: frozenset({"version", "hash"}),
+    EventType.CODRAFTER_ADDED: frozenset({"user"}),
+    EventType.INVITED: frozenset({"user"}),
+    EventType.SIGNED: frozenset({"version", "hash"}),
+    EventType.DECLINED: frozenset(),
+    EventType.SIGNATURE_WITHDRAWN: frozenset({"version"}),
+    EventType.SUBMITTED: frozenset({"version", "hash", "signatures", "names"}),
     EventType.USER_CREATED: frozenset({"role", "via"}),
     EventType.LOGIN: frozenset({"method"}),
     EventType.LOGIN_FAILED: frozenset({"method"}),

@@ -41,10 +41,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"title": "Not found",
-                  "message": "There is nothing at this address."}, status=404)
+    if request.path.startswith("/api/"):
+        # An unknown API path answers in the API's envelope, not with an HTML page.
+        body = {"error": {"code": "not_found", "message": "Not found.", "field": None}}
+        return JsonResponse(body, status=404)
+    return render(
+        request,
+        "web/error.html",
+        {"title": "Not found", "message": "There is nothing at this address."},
+        status=404,
+    )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"title": "Not allowed",
-                  "message": str(exception or "You may not do this.")}, status=403)
+    return render(
+        request,
+        "web/error.html",
+        {"title": "Not allowed", "message": str(exception or "You may not do this.")},
+        status=403,
+    )

@@ -264,9 +264,7 @@ def test_compact_range_root_and_completed_subtrees() -> None:
         assert len(compact.hashes) == size.bit_count()
     # Over the whole run, every aligned perfect subtree of level >= 1 was reported once.
     assert seen == {
-        (lvl, idx)
-        for lvl in range(1, MAX_SIZE.bit_length())
-        for idx in range(MAX_SIZE >> lvl)
+        (lvl, idx) for lvl in range(1, MAX_SIZE.bit_length()) for idx in range(MAX_SIZE >> lvl)
     }
 
 

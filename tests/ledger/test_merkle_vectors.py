@@ -100,7 +100,11 @@ def _verify(vector: Vector) -> Callable[[], None]:
     if vector.kind == "inclusion":
         assert set(d) == INCLUSION_KEYS, vector.name
         return lambda: merkle.verify_inclusion(
-            vector.hash("leafHash"), d["leafIdx"], d["treeSize"], vector.proof(), vector.hash("root")
+            vector.hash("leafHash"),
+            d["leafIdx"],
+            d["treeSize"],
+            vector.proof(),
+            vector.hash("root"),
         )
     assert vector.kind == "consistency", vector.name
     assert set(d) == CONSISTENCY_KEYS, vector.name

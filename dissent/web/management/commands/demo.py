@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dissent.accounts.demo import seed_personas
+from dissent.memos.demo import seed_messages
 from dissent.web.management.commands.serve import run_server
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         password = "demo-" + secrets.token_urlsafe(9)
         personas = seed_personas(password)
+        messages = seed_messages()
         out = self.stdout
         out.write(f"Dissent Channel demo ({settings.DATABASES['default']['NAME']})")
         out.write(f"Open http://localhost:{port}/ and sign in with any of these accounts.")
@@ -34,6 +36,8 @@ class Command(BaseCommand):
             if persona.totp_secret:
                 line += f" TOTP secret {persona.totp_secret}"
             out.write(line)
+        out.write(f"Demo messages added: {len(messages)} (alice drafts three, bob one; "
+                  "existing ones are kept)")
         out.write("Accounts with a TOTP secret need a code: add the secret to an authenticator"
                   " app, or run `oathtool --totp -b SECRET`.")
         if options["no_serve"]:

@@ -1,0 +1,714 @@
+"""Requests per second and latency of `GET /healthz` and an authenticated `GET /api/v1/me`
+against the real server (`dissent serve`, gunicorn gthread) on loopback, on SQLite and
+PostgreSQL. Results and how to read them: docs/performance.md.
+
+    .venv/bin/python bench/requests.py [--db sqlite|postgres|both] [--clients 32]
+                                       [--requests N] [--duration S] [--rounds R]
+
+Everything it creates is thrown away: a temporary data directory (with the SQLite file) and,
+for PostgreSQL, a database `bench_requests_<pid>` on 127.0.0.1:5432 (user postgres), dropped
+at the end even on failure or Ctrl-C. The load driver is `wrk` when installed
+(`apt-get install -y wrk`), otherwise a Python client (httpx, keep-alive, several processes);
+the output says which. Exit status 1 if any request failed or did not answer 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+PG_HOST = "127.0.0.1"
+PG_PORT = 5432
+PG_USER = "postgres"
+BENCH_EMAIL = "bench@example.org"
+HEALTHZ = "/healthz"
+ME = "/api/v1/me"
+ENDPOINTS = {HEALTHZ: "GET /healthz", ME: "GET /api/v1/me"}
+
+# Lua for wrk: counts every answer that is not 200 (wrk itself counts only >= 400) and ends
+# the run once a thread has had its share of the request budget. wrk's main thread sleeps
+# for the whole -d duration and measures the run after it, so stopping a thread alone would
+# report a rate over the full duration; SIGINT wakes it, as Ctrl-C does, and the duration
+# it reports ends there. (Debian's wrk embeds LuaJIT, whose ffi reaches kill(2).)
+WRK_SCRIPT = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+int kill(int pid, int sig);
+int getpid(void);
+]]
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  limit = tonumber(args[1]) or 0
+  answered = 0
+  not_ok = 0
+  signalled = false
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  if status ~= 200 then not_ok = not_ok + 1 end
+  if limit > 0 and answered >= limit and not signalled then
+    signalled = true
+    ffi.C.kill(ffi.C.getpid(), 2)
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("not_ok") end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_RESULT {"requests": %d, "not_200": %d, "duration_us": %d, "connect": %d, ' ..
+    '"read": %d, "write": %d, "timeout": %d, "p50_us": %d, "p99_us": %d}\n',
+    summary.requests, bad, summary.duration, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+@dataclass
+class Result:
+    endpoint: str
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    client_cpu_s: float = 0.0
+    server_cpu_s: float = 0.0
+    machine_cpu_s: float = 0.0
+    detail: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+# Returns (server CPU s, machine CPU s) so far; drivers call it at both ends of the window
+# they measure, so start-up of the client does not count.
+Probe = Callable[[], tuple[float, float]]
+
+
+class BenchError(Exception):
+    """Set-up failed: the message says what to do."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dissent_command() -> list[str]:
+    script = Path(sys.executable).parent / "dissent"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dissent.cli"]
+
+
+def run_dissent(args: list[str], env: dict[str, str]) -> str:
+    proc = subprocess.run(
+        [*dissent_command(), *args], env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise BenchError(f"dissent {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (the server)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (every process, every core) so far."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_description() -> dict[str, str]:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": str(os.cpu_count()),
+        "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def wrk_version() -> str | None:
+    path = shutil.which("wrk")
+    if path is None:
+        return None
+    out = subprocess.run([path, "--version"], capture_output=True, text=True)
+    words = (out.stdout + out.stderr).split()
+    return words[1] if len(words) > 1 else "wrk"
+
+
+# --------------------------------------------------------------------------- databases
+
+
+@contextlib.contextmanager
+def sqlite_database(data_dir: Path) -> Iterator[str]:
+    yield f"sqlite:///{data_dir / 'bench.sqlite3'}"
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"bench_requests_{os.getpid()}"
+    admin = f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname=postgres connect_timeout=5"
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        raise BenchError(
+            f"PostgreSQL on {PG_HOST}:{PG_PORT} is not reachable ({exc}). Start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
+            "or run with --db sqlite."
+        ) from None
+    try:
+        yield f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------- server
+
+
+@contextlib.contextmanager
+def running_server(
+    env: dict[str, str], port: int, workers: int, threads: int, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`dissent serve` in its own process group; the whole group is stopped on the way out."""
+    command = [*dissent_command(), "serve", f"--bind=127.0.0.1:{port}", "--no-worker"]
+    command += [f"--workers={workers}", f"--threads={threads}"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        wait_healthy(proc, port, log)
+        yield proc
+    finally:
+        stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pass
+    # gunicorn workers may outlive the parent for a moment; nothing of the group may remain.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and group_alive(proc.pid):
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"the server exited with {proc.returncode}:\n{tail(log)}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}{HEALTHZ}", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise BenchError(f"the server did not answer /healthz within 60 s:\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return ""
+
+
+def check_answers(base: str, token: str) -> None:
+    """One request each, before measuring: the endpoints answer what they should."""
+    import httpx
+
+    health = httpx.get(base + HEALTHZ, timeout=10)
+    if health.status_code != 200 or health.json() != {"status": "ok"}:
+        raise BenchError(f"/healthz answered {health.status_code}: {health.text[:200]}")
+    me = httpx.get(base + ME, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    if me.status_code != 200 or me.json().get("email") != BENCH_EMAIL:
+        raise BenchError(f"/api/v1/me answered {me.status_code}: {me.text[:200]}")
+
+
+# --------------------------------------------------------------------------- drivers
+
+
+class WrkDriver:
+    name = "wrk"
+
+    def __init__(self, work_dir: Path, threads: int) -> None:
+        self.script = work_dir / "count.lua"
+        self.script.write_text(WRK_SCRIPT)
+        self.threads = threads
+        self.description = (
+            f"wrk {wrk_version()} ({threads} thread(s), keep-alive, Lua script counting "
+            "every non-200 answer)"
+        )
+
+    def run(
+        self,
+        url: str,
+        headers: dict[str, str],
+        clients: int,
+        requests: int,
+        seconds: float,
+        probe: Probe,
+    ) -> Result:
+        threads = min(self.threads, clients)
+        per_thread = -(-requests // threads) if requests else 0
+        duration = f"{max(1, round(seconds))}s"
+        command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration}", "--timeout=10s"]
+        command += ["-s", str(self.script)]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        command += [url, "--", str(per_thread)]
+        before, (server_before, machine_before) = children_cpu(), probe()
+        proc = subprocess.run(command, capture_output=True, text=True, check=False)
+        server_after, machine_after = probe()
+        cpu = children_cpu() - before
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
+        if proc.returncode != 0 or line is None:
+            raise BenchError(f"wrk failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+        raw = json.loads(line.removeprefix("BENCH_RESULT "))
+        socket_errors = {k: raw[k] for k in ("connect", "read", "write", "timeout") if raw[k]}
+        detail = (
+            {"not_200": raw["not_200"], **socket_errors} if raw["not_200"] or socket_errors else {}
+        )
+        return Result(
+            endpoint=url,
+            requests=raw["requests"],
+            errors=raw["not_200"] + sum(socket_errors.values()),
+            seconds=raw["duration_us"] / 1e6,
+            p50_ms=raw["p50_us"] / 1000,
+            p99_ms=raw["p99_us"] / 1000,
+            client_cpu_s=cpu,
+            server_cpu_s=server_after - server_before,
+            machine_cpu_s=machine_after - machine_before,
+            detail=detail,
+        )
+
+
+def _python_client(
+    url: str,
+    headers: dict[str, str],
+    threads: int,
+    quota: int,
+    seconds: float,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
+    """One driver process: `threads` keep-alive clients sharing a request quota."""
+    import httpx
+
+    lock = threading.Lock()
+    budget = [quota]
+    latencies: list[float] = []
+    failures = [0]
+    clients = [httpx.Client(headers=headers, timeout=10) for _ in range(threads)]
+
+    def loop(client: httpx.Client, deadline: float) -> None:
+        mine: list[float] = []
+        bad = 0
+        while time.perf_counter() < deadline:
+            with lock:
+                if quota and budget[0] <= 0:
+                    break
+                budget[0] -= 1
+            start = time.perf_counter()
+            try:
+                ok = client.get(url).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            mine.append(time.perf_counter() - start)
+            bad += not ok
+        with lock:
+            latencies.extend(mine)
+            failures[0] += bad
+
+    ready.put(True)
+    go.wait()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    workers = [threading.Thread(target=loop, args=(c, started + seconds)) for c in clients]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    for client in clients:
+        client.close()
+    results.put((latencies, failures[0], elapsed, time.process_time() - cpu_started))
+
+
+class PythonDriver:
+    """Fallback when wrk is missing. Several processes, so the GIL of one client process is
+    not the limit; it still takes CPU from the server on a small machine (see client CPU)."""
+
+    name = "python-httpx"
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.description = (
+            f"Python httpx.Client, keep-alive, {processes} processes sharing the clients as "
+            "threads (`apt-get install -y wrk` for a lighter client)"
+        )
+
+    def run(
+        self,
+        url: str,
+        headers: dict[str, str],
+        clients: int,
+        requests: int,
+        seconds: float,
+        probe: Probe,
+    ) -> Result:
+        ctx = multiprocessing.get_context("spawn")
+        ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+        procs_n = min(self.processes, clients)
+        procs = []
+        for i in range(procs_n):
+            threads = clients // procs_n + (i < clients % procs_n)
+            quota = -(-requests // procs_n) if requests else 0
+            procs.append(
+                ctx.Process(
+                    target=_python_client,
+                    args=(url, headers, threads, quota, seconds, ready, go, results),
+                )
+            )
+        for proc in procs:
+            proc.start()
+        for _ in procs:
+            ready.get(timeout=60)
+        server_before, machine_before = probe()
+        go.set()
+        latencies: list[float] = []
+        errors, elapsed, cpu = 0, 0.0, 0.0
+        for _ in procs:
+            lat, bad, took, used = results.get()
+            latencies.extend(lat)
+            errors += bad
+            elapsed = max(elapsed, took)
+            cpu += used
+        server_after, machine_after = probe()
+        for proc in procs:
+            proc.join()
+        latencies.sort()
+        return Result(
+            endpoint=url,
+            requests=len(latencies),
+            errors=errors,
+            seconds=elapsed,
+            p50_ms=percentile(latencies, 50) * 1000,
+            p99_ms=percentile(latencies, 99) * 1000,
+            client_cpu_s=cpu,
+            server_cpu_s=server_after - server_before,
+            machine_cpu_s=machine_after - machine_before,
+            detail={"not_200": errors} if errors else {},
+        )
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+# --------------------------------------------------------------------------- one database
+
+
+def bench_database(db: str, args: argparse.Namespace, driver: Any) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"bench-requests-{db}-") as tmp:
+        data_dir = Path(tmp)
+        database = sqlite_database(data_dir) if db == "sqlite" else postgres_database()
+        with database as url:
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("DISSENT_") and k != "DATABASE_URL"
+            }
+            env.update(
+                DISSENT_SECRET_KEY=secrets.token_urlsafe(50),
+                DISSENT_HTTPS="false",
+                DISSENT_DATA_DIR=str(data_dir),
+                DATABASE_URL=url,
+            )
+            run_dissent(["migrate"], env)
+            run_dissent(["createuser", BENCH_EMAIL, "--role", "staff"], env)
+            token = run_dissent(["token", "create", BENCH_EMAIL], env).split()[-1]
+            port = free_port()
+            log = data_dir / "server.log"
+            with running_server(env, port, args.workers, args.threads, log) as server:
+                base = f"http://127.0.0.1:{port}"
+                check_answers(base, token)
+                auth = {ME: {"Authorization": f"Bearer {token}"}, HEALTHZ: {}}
+
+                def probe() -> tuple[float, float]:
+                    return group_cpu(server.pid), machine_cpu()
+
+                for path in ENDPOINTS:  # warm-up: every worker thread opens its connection
+                    driver.run(base + path, auth[path], args.clients, 0, args.warmup, probe)
+                rounds: dict[str, list[Result]] = {path: [] for path in ENDPOINTS}
+                for _ in range(args.rounds):
+                    for path in ENDPOINTS:
+                        result = driver.run(
+                            base + path,
+                            auth[path],
+                            args.clients,
+                            args.requests,
+                            args.duration,
+                            probe,
+                        )
+                        result.endpoint = path
+                        rounds[path].append(result)
+                        print(
+                            f"  {db:8} {ENDPOINTS[path]:16} {result.rps:8.0f} req/s "
+                            f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  "
+                            f"errors {result.errors}",
+                            flush=True,
+                        )
+    return {"db": db, "rounds": rounds}
+
+
+def median_round(results: list[Result]) -> Result:
+    return sorted(results, key=lambda r: r.rps)[len(results) // 2]
+
+
+def report(outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A Markdown table (pasted as is into docs/performance.md) and the same figures as data.
+    Each endpoint's row is its median round by req/s; requests and errors are all rounds'."""
+    rounds: dict[str, list[Result]] = outcome["rounds"]
+    lines = [
+        "| endpoint | requests | errors | req/s | p50 ms | p99 ms "
+        "| CPU cores server / client / machine | req/s per round |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    summary: dict[str, Any] = {"db": outcome["db"], "endpoints": {}}
+    for path, results in rounds.items():
+        mid = median_round(results)
+        total = sum(r.requests for r in results)
+        errors = sum(r.errors for r in results)
+        cores = " / ".join(
+            f"{cpu / mid.seconds:.2f}"
+            for cpu in (mid.server_cpu_s, mid.client_cpu_s, mid.machine_cpu_s)
+        )
+        spread = " ".join(f"{r.rps:.0f}" for r in results)
+        lines.append(
+            f"| {ENDPOINTS[path]} | {total} | {errors} | {mid.rps:.0f} | {mid.p50_ms:.1f} "
+            f"| {mid.p99_ms:.1f} | {cores} | {spread} |"
+        )
+        summary["endpoints"][path] = {
+            "requests": total,
+            "errors": errors,
+            "rps": mid.rps,
+            "p50_ms": mid.p50_ms,
+            "p99_ms": mid.p99_ms,
+            "rounds": [asdict(r) | {"rps": r.rps} for r in results],
+        }
+    pairs = [me.rps / hz.rps for hz, me in zip(rounds[HEALTHZ], rounds[ME], strict=True) if hz.rps]
+    ratio = statistics.median(pairs) if pairs else 0.0
+    summary["ratio_me_healthz"] = ratio
+    summary["ratio_rounds"] = pairs
+    lines.append("")
+    lines.append(
+        f"ratio me/healthz of req/s: **{ratio:.2f}** (median over rounds; per round "
+        + " ".join(f"{p:.2f}" for p in pairs)
+        + ")"
+    )
+    return "\n".join(lines), summary
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Requests/s and p50/p99 of /healthz and GET /api/v1/me under concurrent "
+        "clients against `dissent serve` on loopback."
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=20000,
+        help="at most this many requests per endpoint and round (0: no limit)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=15,
+        help="at most this many seconds per endpoint and round",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds alternating /healthz and /api/v1/me; the median is shown",
+    )
+    parser.add_argument("--warmup", type=float, default=3, help="seconds per endpoint, unmeasured")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--driver", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--client-threads", type=int, default=1, help="wrk threads, or Python client processes"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    for name in ("clients", "rounds", "workers", "threads", "client_threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.duration <= 0 or args.warmup <= 0 or args.requests < 0:
+        parser.error("--duration and --warmup must be positive, --requests 0 or more")
+    return args
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Clean up on kill as on Ctrl-C, also when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    has_wrk = shutil.which("wrk") is not None
+    if args.driver == "wrk" and not has_wrk:
+        print("bench: wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    machine = machine_description()
+    with tempfile.TemporaryDirectory(prefix="bench-requests-driver-") as driver_dir:
+        if args.driver == "wrk" or (args.driver == "auto" and has_wrk):
+            driver: Any = WrkDriver(Path(driver_dir), args.client_threads)
+        else:
+            driver = PythonDriver(max(args.client_threads, 2))
+        header = [
+            "Dissent Channel: requests benchmark (bench/requests.py)",
+            f"command: {' '.join([Path(sys.executable).name, *sys.argv])}",
+            f"machine: {machine['cores']} cores (nproc {machine['nproc']}), {machine['cpu']}, "
+            f"Linux {machine['kernel']}, Python {machine['python']}",
+            f"load average at start: {load_average()}",
+            f"server: dissent serve --workers {args.workers} --threads {args.threads} "
+            "--no-worker (gunicorn gthread, access log to a file)",
+            f"driver: {driver.description}",
+            f"load: {args.clients} concurrent clients on loopback; per endpoint and round at "
+            f"most {args.requests or 'unlimited'} requests or {args.duration:g} s, after "
+            f"{args.warmup:g} s warm-up; {args.rounds} round(s) alternating the endpoints",
+        ]
+        print("\n".join(header), flush=True)
+        outcomes = []
+        try:
+            for db in dbs:
+                outcomes.append(bench_database(db, args, driver))
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("bench: interrupted; server stopped and temporary data removed", file=sys.stderr)
+            return 130
+    summaries = []
+    failed = False
+    for outcome in outcomes:
+        text, summary = report(outcome)
+        summaries.append(summary)
+        failed |= any(e["errors"] for e in summary["endpoints"].values())
+        print(f"\n== {outcome['db']} ==\n{text}")
+    print(f"\nload average at end: {load_average()}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine,
+                    "driver": driver.name,
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "results": summaries,
+                },
+                indent=2,
+            )
+        )
+    if failed:
+        print("bench: some requests failed or did not answer 200", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""Everything a drafter and a co-signer do before review. Each action changes state with a
+conditional update and records its event in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from dissent.accounts.eligibility import filing_refusal
+from dissent.accounts.models import User
+from dissent.accounts.roles import Role
+from dissent.events.record import record_event
+from dissent.events.types import EventType
+from dissent.lib.errors import Conflict, InvalidInput, NotEligibleError, TransitionError
+from dissent.memos import content as text
+from dissent.memos.marking import assess, require_complete_marking
+from dissent.memos.models import Drafter, Invitation, Memo, SubmittedSignature, Version
+from dissent.memos.states import InvitationStatus, NamesVisibleTo, State
+
+MAX_INVITES_PER_REQUEST = 2_000
+
+
+def _lock_draft(memo: Memo) -> Memo:
+    """Lock the message row (PostgreSQL; SQLite serialises writers) and insist it is a draft,
+    so no signature or save slips in beside a concurrent submission."""
+    locked = Memo.objects.select_for_update().get(id=memo.id)
+    if locked.state != State.DRAFT:
+        raise TransitionError("this message has been submitted; it can no longer change")
+    return locked
+
+
+def _current_version(memo: Memo) -> Version:
+    return Version.objects.get(memo=memo, number=memo.version_count)
+
+
+def _write_version(memo: Memo, number: int, content: text.MemoContent, author: User) -> Version:
+    banner, fully_marked = assess(content)
+    version = Version.objects.create(
+        memo=memo,
+        number=number,
+        author=author,
+        content_hash=text.content_hash(content),
+        content=text.stored_bytes(content),
+        banner=banner,
+        fully_marked=fully_marked,
+    )
+    record_event(
+        EventType.VERSION_SAVED,
+        actor=author,
+        subject_id=memo.id,
+        payload={"version": number, "hash": version.content_hash},
+    )
+    return version
+
+
+@transaction.atomic
+def do_create_memo(content: text.MemoContent, *, acting_user: User) -> Memo:
+    refusal = filing_refusal(acting_user)
+    if refusal:
+        raise NotEligibleError(refusal)
+    memo = Memo.objects.create(created_by=acting_user, version_count=1)
+    Drafter.objects.create(memo=memo, user=acting_user, is_owner=True)
+    record_event(EventType.MEMO_CREATED, actor=acting_user, subject_id=memo.id)
+    _write_version(memo, 1, content, acting_user)
+    return memo
+
+
+@transaction.atomic
+def do_save_version(
+    memo: Memo, content: text.MemoContent, *, base_version: int, acting_user: User
+) -> Version:
+    """Save a new version on top of `base_version`, the one the editor started from. If a
+    co-drafter saved meanwhile, nothing is overwritten: Conflict says so and the caller keeps
+    the typed text. Saving unchanged text makes no new version."""
+    memo = _lock_draft(memo)
+    if memo.version_count != base_version:
+        latest = _current_version(memo)
+        raise Conflict(
+            f"version {latest.number} was saved by {latest.author.name} while you edited "
+            f"version {base_version}; your text has not been saved — compare and save again "
+            f"on top of version {latest.number}",
+            field="base_version",
+        )
+    current = _current_version(memo)
+    if current.content_hash == text.content_hash(content):
+        return current
+    number = base_version + 1
+    updated = Memo.objects.filter(id=memo.id, state=State.DRAFT, version_count=base_version)
+    if updated.update(version_count=number, updated_at=timezone.now()) != 1:
+        raise Conflict("another save happened at the same moment; save again", field="base_version")
+    return _write_version(memo, number, content, acting_user)
+
+
+def _eligible_colleague(user: User) -> bool:
+    return user.is_active and user.role == Role.STAFF
+
+
+@transaction.atomic
+def do_add_codrafter(memo: Memo, email: str, *, acting_user: User) -> Drafter:
+    memo = _lock_draft(memo)
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not _eligible_colleague(user):
+        raise InvalidInput(f"no staff member with e-mail {email.strip()!r}", field="email")
+    if Drafter.objects.filter(memo=memo, user=user).exists():
+        raise Conflict(f"{user.email} is already a drafter", field="email")
+    if Invitation.objects.filter(memo=memo, user=user).exists():
+        raise Conflict(f"{user.email} is invited to co-sign; a co-signer cannot also be a "
+                       "drafter", field="email")
+    drafter = Drafter.objects.create(memo=memo, user=user)
+    record_event(EventType.CODRAFTER_ADDED, actor=acting_user, subject_id=memo.id,
+                 payload={"user": str(user.id)})
+    return drafter
+
+
+@dataclass
+class InviteReport:
+    invited: list[str] = field(default_factory=list)
+    already_invited: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    not_allowed: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def do_invite(memo: Memo, emails: list[str], *, acting_user: User) -> InviteReport:
+    """Invite colleagues by e-mail. Reports which were not found or could not be invited;
+    nobody is invited twice, whether listed twice or already invited."""
+    wanted: dict[str, str] = {}
+    for raw in emails:
+        email = raw.strip()
+        if email:
+            wanted.setdefault(email.lower(), email)
+    if not wanted:
+        raise InvalidInput("give at least one e-mail address", field="emails")
+    if len(wanted) > MAX_INVITES_PER_REQUEST:
+        raise InvalidInput(
+            f"{len(wanted)} addresses in one request; the limit is {MAX_INVITES_PER_REQUEST}",
+            field="emails",
+        )
+    memo = _lock_draft(memo)
+    report = InviteReport()
+    users = {u.email.lower(): u for u in User.objects.filter(email__in=list(wanted))}
+    drafters = set(Drafter.objects.filter(memo=memo).values_list("user_id", flat=True))
+    invited = set(Invitation.objects.filter(memo=memo).values_list("user_id", flat=True))
+    new: list[Invitation] = []
+    for key, original in wanted.items():
+        user = users.get(key)
+        if user is None:
+            report.not_found.append(original)
+        elif not _eligible_colleague(user) or user.id in drafters:
+            report.not_allowed.append(original)
+        elif user.id in invited:
+            report.already_invited.append(original)
+        else:
+            new.append(Invitation(memo=memo, user=user, invited_by=acting_user))
+            report.invited.append(user.email)
+    Invitation.objects.bulk_create(new)
+    for invitation in new:
+        record_event(EventType.INVITED, actor=acting_user, subject_id=memo.id,
+                     payload={"user": str(invitation.user_id)})
+    return report
+
+
+@transaction.atomic
+def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
+    """Sign the version the signer read. If the text changed since, nothing is signed."""
+    memo = _lock_draft(memo)
+    if version != memo.version_count:
+        raise Conflict(
+            f"the text changed: version {memo.version_count} is current; read it, then sign",
+            field="version",
+        )
+    current = _current_version(memo)
+    signed = (
+        Invitation.objects.filter(memo=memo, user=acting_user)
+        .exclude(status=InvitationStatus.SIGNED, signed_version=current)
+        .update(status=InvitationStatus.SIGNED, signed_version=current,
+                signed_at=timezone.now(), responded_at=timezone.now())
+    )
+    if signed != 1:
+        raise TransitionError(f"you have already signed version {current.number}")
+    record_event(EventType.SIGNED, actor=acting_user, subject_id=memo.id,
+                 payload={"version": current.number, "hash": current.content_hash})
+    return Invitation.objects.get(memo=memo, user=acting_user)
+
+
+@transaction.atomic
+def do_decline(memo: Memo, *, acting_user: User) -> None:
+    memo = _lock_draft(memo)
+    declined = Invitation.objects.filter(
+        memo=memo, user=acting_user, status__in=[InvitationStatus.INVITED,
+                                                 InvitationStatus.WITHDRAWN]
+    ).update(status=InvitationStatus.DECLINED, responded_at=timezone.now())
+    if declined != 1:
+        raise TransitionError("only an open invitation can be declined; to take back a "
+                              "signature, withdraw it")
+    record_event(EventType.DECLINED, actor=acting_user, subject_id=memo.id)
+
+
+@transaction.atomic
+def do_withdraw(memo: Memo, *, acting_user: User) -> None:
+    memo = _lock_draft(memo)
+    invitation = Invitation.objects.filter(
+        memo=memo, user=acting_user, status=InvitationStatus.SIGNED
+    ).select_related("signed_version").first()
+    withdrawn = Invitation.objects.filter(
+        memo=memo, user=acting_user, status=InvitationStatus.SIGNED
+    ).update(status=InvitationStatus.WITHDRAWN, signed_version=None, signed_at=None,
+             responded_at=timezone.now())
+    if withdrawn != 1 or invitation is None:
+        raise TransitionError("there is no signature of yours to withdraw")
+    record_event(EventType.SIGNATURE_WITHDRAWN, actor=acting_user, subject_id=memo.id,
+                 payload={"version": invitation.signed_version.number})  # type: ignore[union-attr]
+
+
+@transaction.atomic
+def do_submit(memo: Memo, *, version: int, names_visible_to: str, acting_user: User) -> Memo:
+    """Freeze `version` (the one the drafter reviewed), record who signed exactly it, and hand
+    the message to the review office."""
+    refusal = filing_refusal(acting_user)
+    if refusal:
+        raise NotEligibleError(refusal)
+    try:
+        names = NamesVisibleTo(names_visible_to)
+    except ValueError:
+        raise InvalidInput(f"names_visible_to must be one of {', '.join(NamesVisibleTo.values)}",
+                           field="names_visible_to") from None
+    memo = _lock_draft(memo)
+    if version != memo.version_count:
+        raise Conflict(f"version {memo.version_count} is current; review it, then submit",
+                       field="version")
+    current = _current_version(memo)
+    require_complete_marking(text.read(current))
+    now = timezone.now()
+    moved = Memo.objects.filter(id=memo.id, state=State.DRAFT, version_count=version).update(
+        state=State.SUBMITTED, submitted_at=now, submitted_version=current,
+        names_visible_to=names, updated_at=now,
+    )
+    if moved != 1:
+        raise TransitionError("this message has already been submitted")
+    signers = list(Invitation.objects.filter(
+        memo=memo, status=InvitationStatus.SIGNED, signed_version=current
+    ).values_list("user_id", "signed_at"))
+    SubmittedSignature.objects.bulk_create(
+        SubmittedSignature(memo=memo, user_id=user_id, version=current, signed_at=signed_at)
+        for user_id, signed_at in signers
+    )
+    record_event(
+        EventType.SUBMITTED, actor=acting_user, subject_id=memo.id,
+        payload={"version": current.number, "hash": current.content_hash,
+                 "signatures": len(signers), "names": names.value},
+    )
+    memo.refresh_from_db()
+    return memo
