@@ -50,9 +50,11 @@ pytest: $(VENV)/.installed-test system-packages
 ## test: install everything (Debian packages too, as root), lint, run the whole suite
 test: system-packages lint pytest
 
-## bench: the benchmarks of docs/performance.md
+## bench: the benchmarks of docs/performance.md (wrk from Debian as load driver when root)
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/requests.py
+	@command -v wrk >/dev/null || [ "$$(id -u)" != "0" ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(BIN)/python bench/requests.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -541,7 +541,8 @@ def bench_database(db: str, args: argparse.Namespace, driver: Any) -> dict[str, 
                         print(
                             f"  {db:8} {ENDPOINTS[path]:16} {result.rps:8.0f} req/s "
                             f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  "
-                            f"errors {result.errors}",
+                            f"errors {result.errors}"
+                            + (f" {result.detail}" if result.detail else ""),
                             flush=True,
                         )
     return {"db": db, "rounds": rounds}

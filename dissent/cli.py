@@ -15,9 +15,12 @@ COMMANDS: dict[str, str] = {
     "token": "personal API tokens: dissent token create|revoke|list ...",
     "messages": "dissent messages list|show [ID] --as EMAIL: what that person may see",
     "check": "check settings, database connection and migrations",
+    "ledger": "the tamper-evident log: verify, checkpoint, witness, keygen, verify-receipt",
 }
 # Management commands with another name behind the CLI name.
 _ALIASES = {"worker": "db_worker"}
+# `dissent ledger` subcommands run before (and without) Django setup: dissent.ledger.offline.
+_OFFLINE_LEDGER = frozenset({"verify-receipt", "witness", "keygen"})
 
 
 def _usage() -> str:
@@ -28,6 +31,8 @@ def _usage() -> str:
 
 
 def _fail(message: str, status: int = 2) -> int:
+    # One line, always: some messages (database drivers') span several.
+    message = " ".join(part.strip() for part in message.splitlines() if part.strip())
     sys.stderr.write(f"dissent: {message}\n")
     return status
 
@@ -40,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     name, rest = args[0], args[1:]
     if name not in COMMANDS:
         return _fail(f"unknown command {name!r}; run 'dissent --help' for the list")
+    if name == "ledger" and rest[:1] and rest[0] in _OFFLINE_LEDGER:
+        # No Django, no database, no secret key: a drafter verifying a receipt at home, or
+        # another office running its witness, has none of them.
+        from dissent.ledger.offline import main as offline_main
+
+        return offline_main(rest[0], rest[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dissent.settings")
     if name == "demo":
         os.environ["DISSENT_DEMO"] = "true"
@@ -50,6 +61,7 @@ def _run(name: str, rest: list[str]) -> int:
     import django
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import CommandError, get_commands, load_command_class
+    from django.db import DatabaseError
 
     from dissent.lib.errors import DissentError
 
@@ -77,6 +89,8 @@ def _run(name: str, rest: list[str]) -> int:
         return _fail(f"{name}: {exc.message}")
     except ImproperlyConfigured as exc:
         return _fail(f"configuration: {exc}")
+    except DatabaseError as exc:
+        return _fail(f"{name}: database error: {exc} (`dissent check` says more)", 1)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug, not bad input: say so in one line, no traceback

@@ -31,6 +31,8 @@ try:
     FILING_ROLES = env_list("DISSENT_FILING_ROLES", ["staff"])
     FILING_CATEGORIES = env_list("DISSENT_FILING_CATEGORIES", ["employee"])
     MARKING_CEILING = env_choice("DISSENT_MARKING_CEILING", ["u", "sbu", "cui"], "cui").upper()
+    # Review deadlines: "state" (2 FAM 070, working days) or "eu" (Directive 2019/1937).
+    DEADLINE_PROFILE = env_choice("DISSENT_DEADLINE_PROFILE", ["state", "eu"], "state")
     _database_url = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'dissent.sqlite3'}")
     _log_level = env_choice(
         "DISSENT_LOG_LEVEL", ["debug", "info", "warning", "error"], "info"
@@ -50,6 +52,17 @@ try:
     EMAIL_HOST_USER = env_str("DISSENT_SMTP_USER")
     EMAIL_HOST_PASSWORD = env_str("DISSENT_SMTP_PASSWORD")
     EMAIL_USE_TLS = env_bool("DISSENT_SMTP_STARTTLS", False)
+    # Keys the pseudonyms and payload MACs in log leaves (dissent.ledger.leaf); empty: derived
+    # from the secret key. Changing it later makes old leaves unverifiable: set it once.
+    LEDGER_PSEUDONYM_KEY = env_str("DISSENT_LEDGER_PSEUDONYM_KEY")
+    # Signed checkpoints and witnesses (dissent.ledger.checkpoints). No signing key: the log
+    # still records, but refuses to sign checkpoints until one is set (demo/debug make one).
+    LEDGER_ORIGIN = env_str("DISSENT_LEDGER_ORIGIN")
+    LEDGER_SIGNING_KEY = env_str("DISSENT_LEDGER_SIGNING_KEY")
+    LEDGER_WITNESS_KEYS = env_list("DISSENT_LEDGER_WITNESS_KEYS")
+    LEDGER_CHECKPOINT_SECONDS = env_int(
+        "DISSENT_LEDGER_CHECKPOINT_SECONDS", 60, minimum=0, maximum=86400
+    )
     API_TOKEN_DAYS = env_int("DISSENT_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
     _login_throttle = env_str("DISSENT_LOGIN_THROTTLE", "10/m/ip,5/5m/key")
     # Roles that may do nothing but set up MFA until they have it (RequireMFAMiddleware).
@@ -74,6 +87,17 @@ for _name, _values, _known in (
         raise ImproperlyConfigured(
             f"{_name} names unknown values {_unknown}: use some of {', '.join(_known)}"
         )
+# Malformed log keys stop the start (a missing signing key does not: see above).
+try:
+    from dissent.ledger.keys import check_origin, parse_configured_signer, parse_witness_keys
+
+    if LEDGER_ORIGIN:
+        check_origin(LEDGER_ORIGIN)
+    if LEDGER_SIGNING_KEY:
+        parse_configured_signer(LEDGER_SIGNING_KEY)
+    parse_witness_keys(LEDGER_WITNESS_KEYS, "DISSENT_LEDGER_WITNESS_KEYS")
+except SettingError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 # allauth's rate syntax, e.g. "10/m/ip,5/5m/key"; an empty value would switch throttling off.
 if not re.fullmatch(
     r"\d+/\d*[smhd](/(ip|key|user))?(,\s*\d+/\d*[smhd](/(ip|key|user))?)*", _login_throttle.strip()
@@ -127,7 +151,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dissent.accounts",
     "dissent.events",
+    "dissent.ledger",
     "dissent.memos",
+    "dissent.review",
     "dissent.web",
 ]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from unittest.mock import patch
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 
 from dissent.accounts.actions import do_create_token, do_create_user, do_enable_totp
@@ -22,8 +22,31 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 IN_CI = bool(os.environ.get("CI"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _ledger_triggers_lifted_for_flush() -> Iterator[None]:
+    """Transactional tests end by emptying every table (Django's flush), which the ledger's
+    append-only triggers refuse: lift them for exactly that statement, then restore them."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from dissent.ledger import triggers
+
+    flush = BaseDatabaseOperations.execute_sql_flush
+
+    def flush_with_triggers_lifted(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        triggers.remove(self.connection)
+        try:
+            flush(self, sql_list)
+        finally:
+            triggers.install(self.connection)
+
+    with patch.object(BaseDatabaseOperations, "execute_sql_flush", flush_with_triggers_lifted):
+        yield
+
+
 def totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
     import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 

@@ -38,7 +38,8 @@ def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("DISSENT_") and name not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        if not name.startswith("DISSENT_")
+        and name not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
     env["DISSENT_DATA_DIR"] = str(tmp_path / "data")
     env.update(values)

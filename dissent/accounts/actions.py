@@ -114,7 +114,8 @@ def do_change_employment(
     old = user.employment
     if old == new:
         return user
-    User.objects.filter(id=user.id).update(employment=new)
+    if User.objects.filter(id=user.id, employment=old).update(employment=new) != 1:
+        raise TransitionError("the employment category was changed meanwhile; reload")
     record_event(
         EventType.ELIGIBILITY_CHANGED,
         actor=acting_user,
@@ -130,8 +131,9 @@ def do_deactivate_user(user: User, *, acting_user: User | None, via: str = "admi
     if User.objects.filter(id=user.id, is_active=True).update(is_active=False) != 1:
         raise TransitionError("this account is already deactivated")
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record_event(EventType.USER_DEACTIVATED, actor=acting_user, subject_id=user.id,
-                 payload={"via": via})
+    record_event(
+        EventType.USER_DEACTIVATED, actor=acting_user, subject_id=user.id, payload={"via": via}
+    )
 
 
 @transaction.atomic
@@ -187,8 +189,9 @@ def do_enable_totp(user: User, secret: str, *, acting_user: User | None) -> None
     if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         raise TransitionError(f"{user.email} already has an authenticator app")
     TOTP.activate(user, secret)
-    record_event(EventType.MFA_ADDED, actor=acting_user, subject_id=user.id,
-                 payload={"kind": "totp"})
+    record_event(
+        EventType.MFA_ADDED, actor=acting_user, subject_id=user.id, payload={"kind": "totp"}
+    )
 
 
 @transaction.atomic

@@ -66,15 +66,27 @@ class UserAdmin(AdministratorsOnly, admin.ModelAdmin[User]):
         acting: User = request.user  # type: ignore[assignment]
         if not change:
             created = do_create_user(
-                obj.email, acting_user=acting, role=obj.role, employment=obj.employment,
-                display_name=obj.display_name, via="admin",
+                obj.email,
+                acting_user=acting,
+                role=obj.role,
+                employment=obj.employment,
+                display_name=obj.display_name,
+                via="admin",
             )
             obj.pk = created.pk
             return
+        # The form has already written the new values onto `obj`, so `obj` cannot tell the
+        # actions the old value (they would see no change and record nothing). They get the
+        # account as this request loaded it: a change made by someone else in between makes
+        # their conditional update miss instead of being overwritten.
         if "role" in form.changed_data:
-            do_change_role(obj, obj.role, acting_user=acting, via="admin")
+            seen = User.objects.get(pk=obj.pk)
+            seen.role = form.initial["role"]
+            do_change_role(seen, obj.role, acting_user=acting, via="admin")
         if "employment" in form.changed_data:
-            do_change_employment(obj, obj.employment, acting_user=acting, via="admin")
+            seen = User.objects.get(pk=obj.pk)
+            seen.employment = form.initial["employment"]
+            do_change_employment(seen, obj.employment, acting_user=acting, via="admin")
         if "display_name" in form.changed_data:
             User.objects.filter(id=obj.id).update(display_name=obj.display_name)
 

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dissent.accounts.api import router as accounts_router
 from dissent.api.auth import SessionWithCSRF, TokenAuth
+from dissent.ledger.api import router as ledger_router
 from dissent.lib.errors import DissentError
 from dissent.memos.api import router as memos_router
 
@@ -91,3 +92,4 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/messages", memos_router)
+api.add_router("/ledger", ledger_router)

@@ -22,6 +22,8 @@ class Event(models.Model):
     at = models.DateTimeField(default=timezone.now)
     subject_id = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=dict, blank=True)
+    # Salted commitment to the content the event is about (hex), never the content itself.
+    commitment = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -8,6 +8,7 @@ from django.db import connection
 
 from dissent.events.models import Event
 from dissent.events.types import PAYLOAD_KEYS, EventType
+from dissent.ledger.store import append_event
 
 if TYPE_CHECKING:
     from dissent.accounts.models import User
@@ -26,8 +27,12 @@ def record_event(
     actor: User | None,
     subject_id: object = "",
     payload: dict[str, Scalar] | None = None,
+    commitment: str | None = None,
 ) -> Event:
     """Record an event in the caller's transaction.
+
+    `commitment` is the salted commitment (hex SHA-256) to any content the event is about;
+    the tamper-evident log carries it instead of the content.
 
     Refuses to run outside a transaction: an event written apart from its action could
     survive the action's rollback (or the reverse), and the log would lie.
@@ -43,9 +48,15 @@ def record_event(
             raise EventPayloadError(f"{type.name} payload {key!r} must be a scalar")
         if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
             raise EventPayloadError(f"{type.name} payload {key!r} is longer than allowed")
-    return Event.objects.create(
+    if commitment is not None and len(commitment) != 64:
+        raise EventPayloadError("a commitment is a hex SHA-256")
+    event = Event.objects.create(
         type=type,
         actor=actor,
         subject_id=str(subject_id) if subject_id else "",
         payload=payload,
+        commitment=commitment or "",
     )
+    # Same transaction: the event and its log entry commit or vanish together.
+    append_event(event)
+    return event

@@ -17,6 +17,26 @@ class EventType(models.IntegerChoices):
     DECLINED = 106, "declined to sign"
     SIGNATURE_WITHDRAWN = 107, "signature withdrawn"
     SUBMITTED = 108, "submitted"
+    # 200s: the review office (subject: the message, unless said otherwise)
+    ACKNOWLEDGED = 201, "acknowledged"
+    OFFICER_ASSIGNED = 202, "review officer assigned"
+    SCOPE_DECIDED = 203, "scope decided"
+    DISTRIBUTED = 204, "distributed"
+    RECIPIENT_ADDED = 205, "recipient added"
+    COMMENT_ADDED = 206, "principal's comment added"
+    REVIEW_STARTED = 207, "review started"
+    REPLY_DRAFT_SAVED = 208, "reply draft saved"
+    REPLY_SENT = 209, "reply approved and sent"
+    REJOINDER_SUBMITTED = 210, "rejoinder submitted"
+    MEETING_REQUESTED = 211, "meeting requested"
+    MEETING_RECORDED = 212, "meeting held"
+    CASE_CLOSED = 213, "case closed"
+    REPRISAL_REPORTED = 214, "reprisal or disclosure reported"  # subject: the report
+    MESSAGE_OPENED = 215, "message text opened"
+    NOTE_ADDED = 216, "internal note added"
+    CLOSURE_ADDED = 217, "office closure added"  # no subject
+    CLOSURE_REMOVED = 218, "office closure removed"  # no subject
+    DISTRIBUTION_LIST_CHANGED = 219, "distribution list changed"  # no subject
     # 800s: accounts and platform
     USER_CREATED = 801, "user created"
     LOGIN = 802, "signed in"
@@ -45,6 +65,25 @@ PAYLOAD_KEYS: dict[EventType, frozenset[str]] = {
     EventType.DECLINED: frozenset(),
     EventType.SIGNATURE_WITHDRAWN: frozenset({"version"}),
     EventType.SUBMITTED: frozenset({"version", "hash", "signatures", "names"}),
+    EventType.ACKNOWLEDGED: frozenset({"due", "late"}),
+    EventType.OFFICER_ASSIGNED: frozenset({"officer", "previous"}),
+    EventType.SCOPE_DECIDED: frozenset({"decision", "channel"}),
+    EventType.DISTRIBUTED: frozenset({"recipients"}),
+    EventType.RECIPIENT_ADDED: frozenset({"user", "extra"}),
+    EventType.COMMENT_ADDED: frozenset(),
+    EventType.REVIEW_STARTED: frozenset(),
+    EventType.REPLY_DRAFT_SAVED: frozenset({"version", "hash"}),
+    EventType.REPLY_SENT: frozenset({"version", "hash", "due", "late"}),
+    EventType.REJOINDER_SUBMITTED: frozenset({"hash"}),
+    EventType.MEETING_REQUESTED: frozenset({"meeting"}),
+    EventType.MEETING_RECORDED: frozenset({"meeting", "held_on"}),
+    EventType.CASE_CLOSED: frozenset(),
+    EventType.REPRISAL_REPORTED: frozenset({"kind", "message"}),
+    EventType.MESSAGE_OPENED: frozenset({"role"}),
+    EventType.NOTE_ADDED: frozenset(),
+    EventType.CLOSURE_ADDED: frozenset({"date", "cases"}),
+    EventType.CLOSURE_REMOVED: frozenset({"date", "cases"}),
+    EventType.DISTRIBUTION_LIST_CHANGED: frozenset({"user", "change"}),
     EventType.USER_CREATED: frozenset({"role", "via"}),
     EventType.LOGIN: frozenset({"method"}),
     EventType.LOGIN_FAILED: frozenset({"method"}),

@@ -158,6 +158,14 @@ def verify_consistency(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> None:
     """RFC 9162 2.1.4.2. Raises ProofError unless the new tree extends the old one."""
+    if old_size > 0 and old_size == new_size:
+        # Equal sizes: the trees are the same iff the roots are; the proof must be empty. As
+        # in the transparency-dev reference (and its vectors), no length check applies here.
+        if proof:
+            raise ProofError("sizes are equal but the proof is not empty")
+        if old_root != new_root:
+            raise ProofError("sizes are equal but the roots differ")
+        return
     _require_hash(old_root, "old root", ProofError)
     _require_hash(new_root, "new root", ProofError)
     for c in proof:

@@ -14,7 +14,9 @@ canonical form, so ``Mark.text`` may differ from what was typed.
 
 Anything headed ``C``, ``S``, ``TS`` (or spelled out), NATO ``NC``/``NS``/``CTS``, or a
 foreign-government ``//GBR S`` portion is classified, whatever follows: it is recognised
-only so that it can be refused, so its tail is kept as written and never validated.
+only so that it can be refused, so its tail is kept as written and never validated. The
+same goes for ``(s//nf)`` or ``(ts//sci)`` in lower case (a bare ``(s)`` or ``(c)`` in lower
+case is an enumerator).
 """
 
 from __future__ import annotations
@@ -96,14 +98,25 @@ def looks_like_mark(content: str) -> bool:
         return False
     upper = text.upper()
     if upper != text:
-        return upper in _PLAIN_HEADS or upper.startswith("CUI/")
+        return upper in _PLAIN_HEADS or upper.startswith("CUI/") or _lower_classified(text)
     return "//" in text or text.split("/")[0] in KNOWN_HEADS
+
+
+def _lower_classified(text: str) -> bool:
+    """``(s//nf)``, ``(ts//sci)``: classified in the wrong case, still unmistakable. A bare
+    ``(s)`` or ``(c)`` in lower case is an enumerator, not a mark."""
+    head, sep, _ = text.upper().partition("//")
+    return bool(sep) and head in CLASSIFIED_HEADS
 
 
 def parse_mark(content: str) -> Mark:
     """The mark inside the parentheses, or MarkSyntaxError saying how to fix it."""
     text = normalise(content)
     if text.upper() != text:
+        if _lower_classified(text):
+            # Shown by its head only: a lower-case tail may be prose, never repeated back.
+            head = text.upper().partition("//")[0]
+            return Mark(CLASSIFIED_HEADS[head], text=f"({head}//…)")
         raise MarkSyntaxError("portion marks are written in capitals, e.g. (U) or (CUI)")
     groups = text.split("//")
     head = groups[0].split("/")[0]

@@ -18,6 +18,7 @@ from dissent.memos import content as text
 from dissent.memos.marking import assess, require_complete_marking
 from dissent.memos.models import Drafter, Invitation, Memo, SubmittedSignature, Version
 from dissent.memos.states import InvitationStatus, NamesVisibleTo, State
+from dissent.review.actions import open_case
 
 MAX_INVITES_PER_REQUEST = 2_000
 
@@ -37,12 +38,15 @@ def _current_version(memo: Memo) -> Version:
 
 def _write_version(memo: Memo, number: int, content: text.MemoContent, author: User) -> Version:
     banner, fully_marked = assess(content)
+    salt = text.new_salt()
     version = Version.objects.create(
         memo=memo,
         number=number,
         author=author,
         content_hash=text.content_hash(content),
         content=text.stored_bytes(content),
+        commitment_salt=salt,
+        commitment=text.commitment(text.encode(content), salt),
         banner=banner,
         fully_marked=fully_marked,
     )
@@ -51,6 +55,7 @@ def _write_version(memo: Memo, number: int, content: text.MemoContent, author: U
         actor=author,
         subject_id=memo.id,
         payload={"version": number, "hash": version.content_hash},
+        commitment=version.commitment,
     )
     return version
 
@@ -106,11 +111,17 @@ def do_add_codrafter(memo: Memo, email: str, *, acting_user: User) -> Drafter:
     if Drafter.objects.filter(memo=memo, user=user).exists():
         raise Conflict(f"{user.email} is already a drafter", field="email")
     if Invitation.objects.filter(memo=memo, user=user).exists():
-        raise Conflict(f"{user.email} is invited to co-sign; a co-signer cannot also be a "
-                       "drafter", field="email")
+        raise Conflict(
+            f"{user.email} is invited to co-sign; a co-signer cannot also be a drafter",
+            field="email",
+        )
     drafter = Drafter.objects.create(memo=memo, user=user)
-    record_event(EventType.CODRAFTER_ADDED, actor=acting_user, subject_id=memo.id,
-                 payload={"user": str(user.id)})
+    record_event(
+        EventType.CODRAFTER_ADDED,
+        actor=acting_user,
+        subject_id=memo.id,
+        payload={"user": str(user.id)},
+    )
     return drafter
 
 
@@ -157,8 +168,12 @@ def do_invite(memo: Memo, emails: list[str], *, acting_user: User) -> InviteRepo
             report.invited.append(user.email)
     Invitation.objects.bulk_create(new)
     for invitation in new:
-        record_event(EventType.INVITED, actor=acting_user, subject_id=memo.id,
-                     payload={"user": str(invitation.user_id)})
+        record_event(
+            EventType.INVITED,
+            actor=acting_user,
+            subject_id=memo.id,
+            payload={"user": str(invitation.user_id)},
+        )
     return report
 
 
@@ -175,13 +190,22 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     signed = (
         Invitation.objects.filter(memo=memo, user=acting_user)
         .exclude(status=InvitationStatus.SIGNED, signed_version=current)
-        .update(status=InvitationStatus.SIGNED, signed_version=current,
-                signed_at=timezone.now(), responded_at=timezone.now())
+        .update(
+            status=InvitationStatus.SIGNED,
+            signed_version=current,
+            signed_at=timezone.now(),
+            responded_at=timezone.now(),
+        )
     )
     if signed != 1:
         raise TransitionError(f"you have already signed version {current.number}")
-    record_event(EventType.SIGNED, actor=acting_user, subject_id=memo.id,
-                 payload={"version": current.number, "hash": current.content_hash})
+    record_event(
+        EventType.SIGNED,
+        actor=acting_user,
+        subject_id=memo.id,
+        payload={"version": current.number, "hash": current.content_hash},
+        commitment=current.commitment,
+    )
     return Invitation.objects.get(memo=memo, user=acting_user)
 
 
@@ -189,29 +213,41 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
 def do_decline(memo: Memo, *, acting_user: User) -> None:
     memo = _lock_draft(memo)
     declined = Invitation.objects.filter(
-        memo=memo, user=acting_user, status__in=[InvitationStatus.INVITED,
-                                                 InvitationStatus.WITHDRAWN]
+        memo=memo,
+        user=acting_user,
+        status__in=[InvitationStatus.INVITED, InvitationStatus.WITHDRAWN],
     ).update(status=InvitationStatus.DECLINED, responded_at=timezone.now())
     if declined != 1:
-        raise TransitionError("only an open invitation can be declined; to take back a "
-                              "signature, withdraw it")
+        raise TransitionError(
+            "only an open invitation can be declined; to take back a signature, withdraw it"
+        )
     record_event(EventType.DECLINED, actor=acting_user, subject_id=memo.id)
 
 
 @transaction.atomic
 def do_withdraw(memo: Memo, *, acting_user: User) -> None:
     memo = _lock_draft(memo)
-    invitation = Invitation.objects.filter(
-        memo=memo, user=acting_user, status=InvitationStatus.SIGNED
-    ).select_related("signed_version").first()
+    invitation = (
+        Invitation.objects.filter(memo=memo, user=acting_user, status=InvitationStatus.SIGNED)
+        .select_related("signed_version")
+        .first()
+    )
     withdrawn = Invitation.objects.filter(
         memo=memo, user=acting_user, status=InvitationStatus.SIGNED
-    ).update(status=InvitationStatus.WITHDRAWN, signed_version=None, signed_at=None,
-             responded_at=timezone.now())
+    ).update(
+        status=InvitationStatus.WITHDRAWN,
+        signed_version=None,
+        signed_at=None,
+        responded_at=timezone.now(),
+    )
     if withdrawn != 1 or invitation is None:
         raise TransitionError("there is no signature of yours to withdraw")
-    record_event(EventType.SIGNATURE_WITHDRAWN, actor=acting_user, subject_id=memo.id,
-                 payload={"version": invitation.signed_version.number})  # type: ignore[union-attr]
+    record_event(
+        EventType.SIGNATURE_WITHDRAWN,
+        actor=acting_user,
+        subject_id=memo.id,
+        payload={"version": invitation.signed_version.number},
+    )  # type: ignore[union-attr]
 
 
 @transaction.atomic
@@ -224,32 +260,50 @@ def do_submit(memo: Memo, *, version: int, names_visible_to: str, acting_user: U
     try:
         names = NamesVisibleTo(names_visible_to)
     except ValueError:
-        raise InvalidInput(f"names_visible_to must be one of {', '.join(NamesVisibleTo.values)}",
-                           field="names_visible_to") from None
+        raise InvalidInput(
+            f"names_visible_to must be one of {', '.join(NamesVisibleTo.values)}",
+            field="names_visible_to",
+        ) from None
     memo = _lock_draft(memo)
     if version != memo.version_count:
-        raise Conflict(f"version {memo.version_count} is current; review it, then submit",
-                       field="version")
+        raise Conflict(
+            f"version {memo.version_count} is current; review it, then submit", field="version"
+        )
     current = _current_version(memo)
     require_complete_marking(text.read(current))
     now = timezone.now()
     moved = Memo.objects.filter(id=memo.id, state=State.DRAFT, version_count=version).update(
-        state=State.SUBMITTED, submitted_at=now, submitted_version=current,
-        names_visible_to=names, updated_at=now,
+        state=State.SUBMITTED,
+        submitted_at=now,
+        submitted_version=current,
+        names_visible_to=names,
+        updated_at=now,
     )
     if moved != 1:
         raise TransitionError("this message has already been submitted")
-    signers = list(Invitation.objects.filter(
-        memo=memo, status=InvitationStatus.SIGNED, signed_version=current
-    ).values_list("user_id", "signed_at"))
+    signers = list(
+        Invitation.objects.filter(
+            memo=memo, status=InvitationStatus.SIGNED, signed_version=current
+        ).values_list("user_id", "signed_at")
+    )
     SubmittedSignature.objects.bulk_create(
         SubmittedSignature(memo=memo, user_id=user_id, version=current, signed_at=signed_at)
         for user_id, signed_at in signers
     )
+    # The review office's case opens in this same transaction: no submitted message is ever
+    # without its case and deadlines (dissent.review owns what happens from here on).
+    open_case(memo, received_at=now, signature_count=len(signers))
     record_event(
-        EventType.SUBMITTED, actor=acting_user, subject_id=memo.id,
-        payload={"version": current.number, "hash": current.content_hash,
-                 "signatures": len(signers), "names": names.value},
+        EventType.SUBMITTED,
+        actor=acting_user,
+        subject_id=memo.id,
+        payload={
+            "version": current.number,
+            "hash": current.content_hash,
+            "signatures": len(signers),
+            "names": names.value,
+        },
+        commitment=current.commitment,
     )
     memo.refresh_from_db()
     return memo

@@ -62,8 +62,9 @@ def _limit(chars: int, note: str = "", default: Any = ...) -> Any:
 class MemoIn(Schema):
     title: str = _limit(text.TITLE_MAX_CHARS, "One line, at most 300 characters.")
     summary: str = _limit(text.SUMMARY_MAX_CHARS, default="")
-    body: str = _limit(text.BODY_MAX_BYTES, "Markdown with portion marks; at most 200 KB "
-                       "of UTF-8.", default="")
+    body: str = _limit(
+        text.BODY_MAX_BYTES, "Markdown with portion marks; at most 200 KB of UTF-8.", default=""
+    )
     recommendations: str = _limit(text.RECOMMENDATIONS_MAX_CHARS, default="")
 
 
@@ -102,8 +103,9 @@ class CountsOut(Schema):
 
 
 class InvitationOut(Schema):
-    status: str = Field(..., description="invited, signed, signed an earlier version, "
-                        "declined or withdrawn")
+    status: str = Field(
+        ..., description="invited, signed, signed an earlier version, declined or withdrawn"
+    )
     signed_version: int | None
     signed_at: datetime | None
     invited_at: datetime
@@ -246,41 +248,59 @@ def _invitation(invitation: Invitation, memo: Memo) -> dict[str, object]:
 def _own_invitation(access: MemoAccess) -> dict[str, object]:
     """The caller's invitation as it is now, after the action."""
     memo = Memo.objects.get(id=access.memo.id)
-    invitation = Invitation.objects.select_related("signed_version").get(memo=memo,
-                                                                         user=access.user)
+    invitation = Invitation.objects.select_related("signed_version").get(
+        memo=memo, user=access.user
+    )
     return _invitation(invitation, memo)
 
 
 def _html(content: text.MemoContent) -> dict[str, str]:
-    return {name: render(getattr(content, name)) for name in ("summary", "body",
-                                                               "recommendations")}
+    return {name: render(getattr(content, name)) for name in ("summary", "body", "recommendations")}
 
 
 def _version(version: Version) -> dict[str, object]:
-    return {"number": version.number, "hash": version.content_hash,
-            "author": version.author.name, "created_at": version.created_at,
-            "banner": version.banner, "fully_marked": version.fully_marked}
+    return {
+        "number": version.number,
+        "hash": version.content_hash,
+        "author": version.author.name,
+        "created_at": version.created_at,
+        "banner": version.banner,
+        "fully_marked": version.fully_marked,
+    }
 
 
 def _drafter(drafter: Drafter) -> dict[str, object]:
-    return {"id": drafter.user.id, "name": drafter.user.name, "email": drafter.user.email,
-            "is_owner": drafter.is_owner}
+    return {
+        "id": drafter.user.id,
+        "name": drafter.user.name,
+        "email": drafter.user.email,
+        "is_owner": drafter.is_owner,
+    }
 
 
 def _detail(access: MemoAccess) -> dict[str, object]:
     memo = Memo.objects.get(id=access.memo.id)  # fresh: the action may just have changed it
     version = current_version(memo)
     content = text.read(version)
-    invitation = (Invitation.objects.select_related("signed_version").get(id=access.invitation.id)
-                  if access.invitation else None)
+    invitation = (
+        Invitation.objects.select_related("signed_version").get(id=access.invitation.id)
+        if access.invitation
+        else None
+    )
     submitted = memo.submitted_version
     return {
-        "id": memo.id, **{name: getattr(content, name) for name in FIELDS},
-        "html": _html(content), "state": memo.state,
+        "id": memo.id,
+        **{name: getattr(content, name) for name in FIELDS},
+        "html": _html(content),
+        "state": memo.state,
         "role": "drafter" if access.is_drafter else "invitee",
-        "version": version.number, "hash": version.content_hash, "banner": version.banner,
-        "fully_marked": version.fully_marked, "created_at": memo.created_at,
-        "updated_at": memo.updated_at, "submitted_at": memo.submitted_at,
+        "version": version.number,
+        "hash": version.content_hash,
+        "banner": version.banner,
+        "fully_marked": version.fully_marked,
+        "created_at": memo.created_at,
+        "updated_at": memo.updated_at,
+        "submitted_at": memo.submitted_at,
         "submitted_version": submitted.number if submitted else None,
         "names_visible_to": memo.names_visible_to if access.is_drafter and submitted else None,
         "drafters": [_drafter(d) for d in drafter_list(memo)],
@@ -289,11 +309,17 @@ def _detail(access: MemoAccess) -> dict[str, object]:
     }
 
 
-def _summary(memo: Memo, version: Version, role: str, invitation: Invitation | None
-             ) -> dict[str, object]:
+def _summary(
+    memo: Memo, version: Version, role: str, invitation: Invitation | None
+) -> dict[str, object]:
     return {
-        "id": memo.id, "title": text.read(version).title, "state": memo.state, "role": role,
-        "version": version.number, "banner": version.banner, "updated_at": memo.updated_at,
+        "id": memo.id,
+        "title": text.read(version).title,
+        "state": memo.state,
+        "role": role,
+        "version": version.number,
+        "banner": version.banner,
+        "updated_at": memo.updated_at,
         "counts": signature_counts(memo) if role == "drafter" else None,
         "invitation": _invitation(invitation, memo) if invitation else None,
     }
@@ -334,10 +360,15 @@ def save_message(request: HttpRequest, memo_id: str, payload: MemoPatch) -> dict
     access = access_memo_for(_user(request), memo_id, to=Need.DRAFT)
     current = text.read(current_version(access.memo))
     given = payload.dict(exclude={"base_version"})
-    content = text.clean(**{name: given[name] if given[name] is not None
-                            else getattr(current, name) for name in FIELDS})
-    do_save_version(access.memo, content, base_version=payload.base_version,
-                    acting_user=access.user)
+    content = text.clean(
+        **{
+            name: given[name] if given[name] is not None else getattr(current, name)
+            for name in FIELDS
+        }
+    )
+    do_save_version(
+        access.memo, content, base_version=payload.base_version, acting_user=access.user
+    )
     return _detail(access)
 
 
@@ -355,8 +386,11 @@ def get_version(request: HttpRequest, memo_id: str, number: int) -> dict[str, ob
     access = access_memo_for(_user(request), memo_id)
     version = version_by_number(access.memo, number)
     content = text.read(version)
-    return {**_version(version), **{name: getattr(content, name) for name in FIELDS},
-            "html": _html(content)}
+    return {
+        **_version(version),
+        **{name: getattr(content, name) for name in FIELDS},
+        "html": _html(content),
+    }
 
 
 @router.get("/{memo_id}/diff", response={200: DiffOut, **ERRORS})
@@ -396,13 +430,19 @@ class SignatureQuery(Schema):
 
 
 @router.get("/{memo_id}/signatures", response={200: SignaturePageOut, **ERRORS})
-def signatures(request: HttpRequest, memo_id: str, query: Query[SignatureQuery]
-               ) -> dict[str, object]:
+def signatures(
+    request: HttpRequest, memo_id: str, query: Query[SignatureQuery]
+) -> dict[str, object]:
     """The drafters' signature panel: 50 rows a page, searchable, with exact counts."""
     access = access_memo_for(_user(request), memo_id, to=Need.DRAFT)
     items, total = signature_page(access.memo, page=query.page, query=query.q.strip())
-    return {"items": items, "total": total, "page": query.page,
-            "per_page": SIGNATURE_PAGE_SIZE, "counts": signature_counts(access.memo)}
+    return {
+        "items": items,
+        "total": total,
+        "page": query.page,
+        "per_page": SIGNATURE_PAGE_SIZE,
+        "counts": signature_counts(access.memo),
+    }
 
 
 @router.post("/{memo_id}/submit", response={200: MemoOut, **ERRORS})
@@ -410,8 +450,12 @@ def submit(request: HttpRequest, memo_id: str, payload: SubmitIn) -> dict[str, o
     """Freeze `version` and hand the message to the review office; the signatures on exactly
     that version go with it."""
     access = access_memo_for(_user(request), memo_id, to=Need.DRAFT)
-    do_submit(access.memo, version=payload.version, names_visible_to=payload.names_visible_to,
-              acting_user=access.user)
+    do_submit(
+        access.memo,
+        version=payload.version,
+        names_visible_to=payload.names_visible_to,
+        acting_user=access.user,
+    )
     return _detail(access)
 
 

@@ -3,7 +3,9 @@ as opaque rows; encryption at rest slots in here (encode/decode) without touchin
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from dataclasses import asdict, dataclass
 
 from dissent.lib.canonical import canonical_json, sha256_hex
@@ -11,6 +13,7 @@ from dissent.lib.errors import InvalidInput, TooLarge
 from dissent.memos.models import Version
 
 ENCODING_TAG = "dissent-memo-content/v1"
+COMMITMENT_TAG = b"dissent-commitment/v1\n"
 
 # Field limits. The body limit is in bytes of UTF-8, the way storage and the wire count it.
 TITLE_MAX_CHARS = 300
@@ -33,8 +36,7 @@ class MemoContent:
 
 def clean(title: str, summary: str = "", body: str = "", recommendations: str = "") -> MemoContent:
     """Checks limits and characters; raises with the field and the limit named."""
-    fields = {"title": title, "summary": summary, "body": body,
-              "recommendations": recommendations}
+    fields = {"title": title, "summary": summary, "body": body, "recommendations": recommendations}
     for name, value in fields.items():
         if not isinstance(value, str):
             raise InvalidInput(f"{name} must be text", field=name)
@@ -43,27 +45,36 @@ def clean(title: str, summary: str = "", body: str = "", recommendations: str = 
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate, e.g. JSON "\ud800": not text
-            raise InvalidInput(f"{name} contains an invalid character (a lone UTF-16 "
-                               "surrogate); remove it", field=name) from None
+            raise InvalidInput(
+                f"{name} contains an invalid character (a lone UTF-16 surrogate); remove it",
+                field=name,
+            ) from None
     title = title.strip()
     if not title:
         raise InvalidInput("give the message a title", field="title")
     if "\n" in title or "\r" in title:
         raise InvalidInput("the title must be one line", field="title")
     if len(title) > TITLE_MAX_CHARS:
-        raise TooLarge(f"the title is {len(title)} characters; the limit is {TITLE_MAX_CHARS}",
-                       field="title")
+        raise TooLarge(
+            f"the title is {len(title)} characters; the limit is {TITLE_MAX_CHARS}", field="title"
+        )
     if len(summary) > SUMMARY_MAX_CHARS:
-        raise TooLarge(f"the summary is {len(summary)} characters; the limit is "
-                       f"{SUMMARY_MAX_CHARS}", field="summary")
+        raise TooLarge(
+            f"the summary is {len(summary)} characters; the limit is {SUMMARY_MAX_CHARS}",
+            field="summary",
+        )
     body_bytes = len(body.encode("utf-8"))
     if body_bytes > BODY_MAX_BYTES:
         # Rounded up: 200 KB and one byte must not read "the body is 200 KB".
-        raise TooLarge(f"the body is {-(-body_bytes // 1024)} KB; the limit is 200 KB",
-                       field="body")
+        raise TooLarge(
+            f"the body is {-(-body_bytes // 1024)} KB; the limit is 200 KB", field="body"
+        )
     if len(recommendations) > RECOMMENDATIONS_MAX_CHARS:
-        raise TooLarge(f"the recommendations are {len(recommendations)} characters; the limit "
-                       f"is {RECOMMENDATIONS_MAX_CHARS}", field="recommendations")
+        raise TooLarge(
+            f"the recommendations are {len(recommendations)} characters; the limit "
+            f"is {RECOMMENDATIONS_MAX_CHARS}",
+            field="recommendations",
+        )
     return MemoContent(title=title, summary=summary, body=body, recommendations=recommendations)
 
 
@@ -74,6 +85,16 @@ def encode(content: MemoContent) -> bytes:
 def content_hash(content: MemoContent) -> str:
     """SHA-256 of the canonical encoding: what signatures and receipts bind to."""
     return sha256_hex(encode(content))
+
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def commitment(encoded: bytes, salt: bytes) -> str:
+    """SHA-256(tag || salt || canonical encoding). Without the salt nobody can test a guess
+    of the text against the log; with it, the holder proves exactly what was written."""
+    return hashlib.sha256(COMMITMENT_TAG + salt + encoded).hexdigest()
 
 
 def stored_bytes(content: MemoContent) -> bytes:

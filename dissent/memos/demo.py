@@ -25,8 +25,13 @@ class DemoMessage:
     then: Callable[[Memo, dict[str, User]], None]
 
     def content(self, **changes: str) -> text.MemoContent:
-        fields = {"title": self.title, "summary": self.summary, "body": self.body,
-                  "recommendations": self.recommendations, **changes}
+        fields = {
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "recommendations": self.recommendations,
+            **changes,
+        }
         return text.clean(**fields)
 
 
@@ -63,14 +68,16 @@ def _submitted(memo: Memo, people: dict[str, User]) -> None:
     _sign(memo, people["bob"])
     _sign(memo, people["carol"])
     memo = _current(memo)
-    actions.do_submit(memo, version=memo.version_count, names_visible_to="office",
-                      acting_user=alice)
+    actions.do_submit(
+        memo, version=memo.version_count, names_visible_to="office", acting_user=alice
+    )
 
 
 def _bob_invites_alice(memo: Memo, people: dict[str, User]) -> None:
     """Bob's draft: Alice is asked to co-sign, Carol declined."""
-    actions.do_invite(memo, [people["alice"].email, people["carol"].email],
-                      acting_user=people["bob"])
+    actions.do_invite(
+        memo, [people["alice"].email, people["carol"].email], acting_user=people["bob"]
+    )
     actions.do_decline(_current(memo), acting_user=people["carol"])
 
 
@@ -138,16 +145,21 @@ MESSAGES = [RETENTION, VISA, TRANSLATION, LIBRARY]
 def seed_messages() -> list[Memo]:
     """Create each demo message once. Idempotent: a message whose first version (same text,
     same drafter) exists already is left alone, so a second `dissent demo` adds nothing."""
-    people = {u.email.split("@")[0]: u for u in User.objects.filter(
-        email__in=[f"{n}@example.org" for n in ("alice", "bob", "carol")])}
+    people = {
+        u.email.split("@")[0]: u
+        for u in User.objects.filter(
+            email__in=[f"{n}@example.org" for n in ("alice", "bob", "carol")]
+        )
+    }
     if len(people) < 3:
         raise RuntimeError("seed the personas (alice, bob, carol) before the demo messages")
     created = []
     for message in MESSAGES:
         drafter = people[message.drafter]
         first = message.content()
-        if Version.objects.filter(number=1, author=drafter,
-                                  content_hash=text.content_hash(first)).exists():
+        if Version.objects.filter(
+            number=1, author=drafter, content_hash=text.content_hash(first)
+        ).exists():
             continue
         with transaction.atomic():
             memo = actions.do_create_memo(first, acting_user=drafter)

@@ -47,6 +47,10 @@ class Version(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     content_hash = models.CharField(max_length=64)
     content = models.BinaryField()
+    # The tamper-evident log holds only a salted commitment to the text (content.commitment);
+    # the salt goes to the drafters in their receipt so they alone can prove what they sent.
+    commitment_salt = models.BinaryField(max_length=32)
+    commitment = models.CharField(max_length=64)
     banner = models.CharField(max_length=300, blank=True)
     fully_marked = models.BooleanField(default=False)
 

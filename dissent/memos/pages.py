@@ -3,7 +3,7 @@ through dissent.memos.access. No state changes here; message text only via conte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +47,7 @@ class MessageRow:
     memo: Memo
     title: str
     version: Version
-    counts: dict[str, int]
+    counts: dict[str, Any]
 
 
 def message_rows(user: User) -> list[MessageRow]:
@@ -256,7 +256,6 @@ class MessagePage:
     needs_confirmation: bool = False
     panel: SignaturePanel | None = None
     submit_refusal: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def memo(self) -> Memo:

@@ -15,10 +15,12 @@ def signature_counts(memo: Memo) -> dict[str, int]:
     rows = Invitation.objects.filter(memo=memo)
     return {
         "invited": rows.count(),
-        "signed_current": rows.filter(status=InvitationStatus.SIGNED,
-                                      signed_version_id__in=current_id).count(),
+        "signed_current": rows.filter(
+            status=InvitationStatus.SIGNED, signed_version_id__in=current_id
+        ).count(),
         "signed_earlier": rows.filter(status=InvitationStatus.SIGNED)
-        .exclude(signed_version_id__in=current_id).count(),
+        .exclude(signed_version_id__in=current_id)
+        .count(),
         "pending": rows.filter(status=InvitationStatus.INVITED).count(),
         "declined": rows.filter(status=InvitationStatus.DECLINED).count(),
         "withdrawn": rows.filter(status=InvitationStatus.WITHDRAWN).count(),
@@ -46,14 +48,16 @@ def signature_page(
             status = "signed" if current else "signed an earlier version"
         else:
             status = inv.get_status_display().lower()
-        items.append({
-            "user_id": inv.user_id,
-            "name": inv.user.name,
-            "email": inv.user.email,
-            "status": status,
-            "signed_version": inv.signed_version.number if inv.signed_version else None,
-            "signed_at": inv.signed_at,
-        })
+        items.append(
+            {
+                "user_id": inv.user_id,
+                "name": inv.user.name,
+                "email": inv.user.email,
+                "status": status,
+                "signed_version": inv.signed_version.number if inv.signed_version else None,
+                "signed_at": inv.signed_at,
+            }
+        )
     return items, total
 
 
@@ -79,8 +83,9 @@ def current_versions(memos: list[Memo]) -> dict[object, Version]:
 
 
 def drafter_list(memo: Memo) -> list[Drafter]:
-    return list(Drafter.objects.filter(memo=memo).select_related("user")
-                .order_by("-is_owner", "added_at"))
+    return list(
+        Drafter.objects.filter(memo=memo).select_related("user").order_by("-is_owner", "added_at")
+    )
 
 
 def invitation_state(invitation: Invitation, memo: Memo) -> str:

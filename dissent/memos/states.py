@@ -9,6 +9,20 @@ class State(models.TextChoices):
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # After submission the review office moves the message on (dissent.review.actions).
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DISTRIBUTED = "distributed", "Distributed"
+    UNDER_REVIEW = "under_review", "Under review"
+    REPLIED = "replied", "Replied"
+    CLOSED = "closed", "Closed"
+    # Exits at intake: out of scope (the right channel is named) or not eligible.
+    REDIRECTED = "redirected", "Redirected"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+
+
+# Every state of a message that has been submitted: compare with this, not with SUBMITTED,
+# to ask "has it been submitted?".
+SUBMITTED_STATES: frozenset[State] = frozenset(State) - {State.DRAFT}
 
 
 class InvitationStatus(models.TextChoices):

@@ -88,7 +88,8 @@ def _editor(
             "form": form,
             "base_version": base_version,
             "error": error,
-            "errors": {error.field: error.message} if error and error.field else {},
+            # Shown next to their field; other errors (base_version) only in the summary.
+            "errors": {error.field: error.message} if error and error.field in FIELDS else {},
             "conflict": conflict,
             "their": text.read(conflict) if conflict else None,
             "unsaved": error is not None,
@@ -107,7 +108,9 @@ def _editor(
 
 
 def _posted_form(request: HttpRequest) -> dict[str, str]:
-    return {name: request.POST.get(name, "") for name in FIELDS}
+    # Browsers send textarea line breaks as CRLF; the API and CLI send LF. One form, so the
+    # same visible text has the same hash (and saving it unchanged makes no new version).
+    return {name: request.POST.get(name, "").replace("\r\n", "\n") for name in FIELDS}
 
 
 def _saved(request: HttpRequest, memo: Memo, version: Version) -> HttpResponse:
@@ -189,9 +192,9 @@ def new_message(request: HttpRequest) -> HttpResponse:
 def edit_message(request: HttpRequest, memo_id: str) -> HttpResponse:
     access = access_memo_for(_user(request), memo_id, to=Need.DRAFT)
     memo = access.memo
-    if memo.state != State.DRAFT:
-        raise TransitionError("this message has been submitted; it can no longer change")
     if request.method == "GET":
+        if memo.state != State.DRAFT:
+            raise TransitionError("this message has been submitted; it can no longer change")
         current = pages.current_version(memo)
         form = {k: getattr(text.read(current), k) for k in FIELDS}
         return _editor(request, memo, form, base_version=current.number)
@@ -218,8 +221,8 @@ def _message_page(
     page = pages.parse_int(request.GET.get("page"), "page", default=1)
     query = request.GET.get("q", "")
     view = pages.message_page(access, version=number, page=page, query=query)
-    view.extra = extra
-    if request.htmx and request.htmx.target == "signature-results":
+    htmx = getattr(request, "htmx", None)  # django-htmx's middleware sets it
+    if htmx and htmx.target == "signature-results":  # the panel's search or paging
         return render(request, "memos/_signature_results.html", {"page": view}, status=status)
     return render(request, "memos/detail.html", {"page": view, **extra}, status=status)
 

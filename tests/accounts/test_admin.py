@@ -21,7 +21,13 @@ pytestmark = pytest.mark.django_db
 # Apps whose models the admin may show: accounts, sign-in, sessions, tasks. Never memos,
 # review, ledger or anything else that holds message text or who wrote what.
 ALLOWED_APPS = {
-    "accounts", "auth", "sessions", "account", "mfa", "socialaccount", "usersessions",
+    "accounts",
+    "auth",
+    "sessions",
+    "account",
+    "mfa",
+    "socialaccount",
+    "usersessions",
     "django_tasks_database",
 }
 
@@ -92,8 +98,14 @@ def test_admin_creates_a_user_through_the_action(ada: User) -> None:
     client.force_login(ada)
     response = client.post(
         "/admin/accounts/user/add/",
-        {"email": "New.Person@Example.org", "display_name": "New", "role": "auditor",
-         "employment": "employee", "is_active": "on", "_save": "Save"},
+        {
+            "email": "New.Person@Example.org",
+            "display_name": "New",
+            "role": "auditor",
+            "employment": "employee",
+            "is_active": "on",
+            "_save": "Save",
+        },
     )
     assert response.status_code == 302, response.content
     user = User.objects.get(email="new.person@example.org")

@@ -17,8 +17,14 @@ from tests.conftest import PASSWORD, TOTP_SECRET, ApiClient, make_user, totp_cod
 pytestmark = pytest.mark.django_db
 
 MFA_ROLES = [Role.REVIEW_OFFICER, Role.OFFICE_HEAD, Role.PRINCIPAL, Role.AUDITOR, Role.ADMIN]
-BLOCKED_PAGES = ["/", "/admin/", "/admin/accounts/user/", "/accounts/security/",
-                 "/accounts/password/change/", "/accounts/sessions/"]
+BLOCKED_PAGES = [
+    "/",
+    "/admin/",
+    "/admin/accounts/user/",
+    "/accounts/security/",
+    "/accounts/password/change/",
+    "/accounts/sessions/",
+]
 ALLOWED_PAGES = ["/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/logout/"]
 
 
@@ -94,9 +100,7 @@ def test_mfa_role_can_sign_out(role: Role, client_for: Callable[[User], Client])
     user = make_user("nomfa", role, mfa=False)
     client = client_for(user)
     client.get("/accounts/logout/")
-    response = client.post(
-        "/accounts/logout/", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value
-    )
+    response = client.post("/accounts/logout/", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
     assert response.status_code == 302
     assert client.get("/").status_code == 302
     assert "_auth_user_id" not in client.session

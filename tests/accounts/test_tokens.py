@@ -231,9 +231,7 @@ def test_security_page_refuses_a_nameless_token(
     assert not ApiToken.objects.exists()
 
 
-def test_security_page_forms_need_csrf(
-    alice: User, client_for: Callable[[User], Client]
-) -> None:
+def test_security_page_forms_need_csrf(alice: User, client_for: Callable[[User], Client]) -> None:
     browser = client_for(alice)
     assert browser.post("/accounts/tokens/", {"name": "x"}).status_code == 403
     token, _ = do_create_token(alice, "script", acting_user=alice)

@@ -20,9 +20,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
 from tests.conftest import need_chromium
 
@@ -79,26 +80,40 @@ def base_url(live_server) -> str:  # type: ignore[no-untyped-def]
 
 
 class ConsoleProblems:
-    """What the browser complained about while the test ran."""
+    """What the browser complained about on our own pages while the test ran (pages of other
+    origins, such as a mock identity provider, are not ours to judge)."""
 
-    def __init__(self) -> None:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
         self.csp: list[str] = []
         self.errors: list[str] = []
 
     def on_console(self, message: ConsoleMessage) -> None:
-        text = message.text
-        if "Content Security Policy" in text or "Content-Security-Policy" in text:
-            self.csp.append(f"{message.location.get('url', '')}: {text}")
+        page_url = message.page.url if message.page else ""
+        if not page_url.startswith(self.origin):
+            return
+        text = f"{page_url}: {message.text} ({message.location.get('url', '')})"
+        if "Content Security Policy" in message.text:
+            self.csp.append(text)
         elif message.type == "error":
-            self.errors.append(f"{message.location.get('url', '')}: {text}")
+            self.errors.append(text)
 
     def on_page_error(self, error: Exception) -> None:
         self.errors.append(f"uncaught: {error}")
 
 
 @pytest.fixture
-def console_problems() -> ConsoleProblems:
-    return ConsoleProblems()
+def console_problems(base_url: str) -> ConsoleProblems:
+    return ConsoleProblems(base_url)
+
+
+def _loopback_only(route: Route) -> None:
+    # No test may reach the internet; a page that tries (a CDN, say) gets a failed load,
+    # which shows up as a console error on our pages.
+    if urlsplit(route.request.url).hostname in ("localhost", "127.0.0.1", "::1"):
+        route.continue_()
+    else:
+        route.abort()
 
 
 @pytest.fixture
@@ -108,6 +123,7 @@ def browser_page(
     """A fresh browser profile (no cookies) on the live server, CSP enforced."""
     context = chromium.new_context(base_url=base_url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", _loopback_only)
     page = context.new_page()
     page.on("console", console_problems.on_console)
     page.on("pageerror", console_problems.on_page_error)

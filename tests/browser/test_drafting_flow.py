@@ -11,12 +11,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.memos import content as text
 from dissent.memos.actions import do_add_codrafter, do_save_version
 from dissent.memos.models import Invitation, Memo
-from dissent.memos.states import InvitationStatus, State
+from dissent.memos.states import State
 from tests.browser.conftest import TIMEOUT_MS, ConsoleProblems, assert_accessible
 from tests.conftest import PASSWORD, make_user
 
@@ -43,7 +42,20 @@ def sign_in(page: Page, email: str) -> None:
 
 def nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Primary navigation").get_by_role(
-        "link", name=name, exact=True).click()
+        "link", name=name, exact=True
+    ).click()
+
+
+def editor_ready(page: Page) -> None:
+    """The editor's script has run (it marks the form), so typing is watched from now on."""
+    expect(page.locator("#memo-editor")).to_have_attribute("data-ready", "true")
+
+
+def drafts_kept(page: Page) -> list[str]:
+    """The unsaved copies the editor keeps in this tab's sessionStorage."""
+    return page.evaluate(
+        "() => Object.keys(window.sessionStorage).filter((k) => k.startsWith('dissent-draft:'))"
+    )
 
 
 def count(page: Page, key: str) -> str:
@@ -55,8 +67,9 @@ def counts(page: Page) -> dict[str, str]:
 
 
 @pytest.fixture
-def second_page(chromium: Browser, base_url: str,
-                console_problems: ConsoleProblems) -> Iterator[Page]:
+def second_page(
+    chromium: Browser, base_url: str, console_problems: ConsoleProblems
+) -> Iterator[Page]:
     """Another person's browser: its own profile and cookies, the same CSP watch."""
     context = chromium.new_context(base_url=base_url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
@@ -104,16 +117,27 @@ def test_draft_invite_sign_edit_confirm_submit(
     alice_page.get_by_label("E-mail addresses").fill("bob@example.org, nobody@example.org")
     alice_page.get_by_role("button", name="Invite", exact=True).click()
     expect(alice_page.get_by_text("Invited 1: bob@example.org.")).to_be_visible()
-    expect(alice_page.get_by_text("Not found in the organization: nobody@example.org."))\
-        .to_be_visible()
+    expect(
+        alice_page.get_by_text("Not found in the organization: nobody@example.org.")
+    ).to_be_visible()
     assert counts(alice_page) == {"signed_current": "0", "signed_earlier": "0", "pending": "1"}
     assert_accessible(alice_page)
+    # the signature panel searches in place (htmx), keeping the typed query
+    search = alice_page.get_by_label("Search co-signers by name or e-mail")
+    search.fill("nobody")
+    expect(alice_page.locator("#signature-results")).to_contain_text("No one matching “nobody”")
+    search.fill("bob")
+    expect(alice_page.locator("#signature-results")).to_contain_text(
+        "Showing 1 of 1 matching “bob”"
+    )
+    expect(search).to_be_focused()
 
     # bob finds the invitation and signs version 1
     sign_in(bob_page, "bob@example.org")
     nav(bob_page, "Invitations")
     expect(bob_page.get_by_role("row", name=re.compile(TITLE))).to_contain_text(
-        "Awaiting your answer")
+        "Awaiting your answer"
+    )
     assert_accessible(bob_page)
     bob_page.get_by_role("link", name=TITLE).click()
     expect(bob_page.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -127,26 +151,27 @@ def test_draft_invite_sign_edit_confirm_submit(
 
     # alice edits the body; autosave makes version 2 without pressing Save
     alice_page.get_by_role("link", name="Edit the text").click()
+    editor_ready(alice_page)
     body = alice_page.get_by_label("Body (Markdown)")
     body.fill(BODY + "\n\n" + ADDED)
     expect(alice_page.locator("#autosave-status")).to_have_text(
-        re.compile(r"^Saved as version 2 at"), timeout=AUTOSAVE_WAIT_MS)
+        re.compile(r"^Saved as version 2 at"), timeout=AUTOSAVE_WAIT_MS
+    )
     assert_accessible(alice_page)
-    assert alice_page.evaluate("() => window.sessionStorage.length") == 0  # copy dropped
+    assert drafts_kept(alice_page) == []  # the server confirmed: the tab's copy is dropped
     alice_page.get_by_role("link", name="View the message").click()
     assert counts(alice_page) == {"signed_current": "0", "signed_earlier": "1", "pending": "0"}
     expect(alice_page.get_by_role("row", name=re.compile("Bob"))).to_contain_text(
-        "signed an earlier version")
+        "signed an earlier version"
+    )
     assert_accessible(alice_page)
 
     # bob is asked to confirm, reads the changes, and re-signs version 2
     bob_page.reload()
-    expect(bob_page.get_by_text("You signed version 1; the text has changed since"))\
-        .to_be_visible()
+    expect(bob_page.get_by_text("You signed version 1; the text has changed since")).to_be_visible()
     bob_page.get_by_role("link", name="Read the changes").click()
-    expect(bob_page.get_by_role("heading", level=1)).to_have_text(
-        "Changes from version 1 to 2")
-    expect(bob_page.locator(".dc-diff__added")).to_contain_text(ADDED)
+    expect(bob_page.get_by_role("heading", level=1)).to_have_text("Changes from version 1 to 2")
+    expect(bob_page.locator(".dc-diff__added").filter(has_text=ADDED)).to_be_visible()
     assert_accessible(bob_page)
     bob_page.go_back()
     bob_page.get_by_role("button", name="Confirm my signature on version 2").click()
@@ -158,10 +183,12 @@ def test_draft_invite_sign_edit_confirm_submit(
     assert counts(alice_page) == {"signed_current": "1", "signed_earlier": "0", "pending": "0"}
     alice_page.get_by_label("The review office only").check()
     alice_page.get_by_role("button", name="Submit version 2").click()
-    expect(alice_page.get_by_text(
-        "Submitted version 2 to the review office with 1 signature.")).to_be_visible()
+    expect(
+        alice_page.get_by_text("Submitted version 2 to the review office with 1 signature.")
+    ).to_be_visible()
     expect(alice_page.locator(".usa-intro")).to_contain_text(
-        "Submitted with 1 signature on version 2.")
+        "Submitted with 1 signature on version 2."
+    )
     assert_accessible(alice_page)
     memo.refresh_from_db()
     assert memo.state == State.SUBMITTED and memo.submitted_signatures.count() == 1
@@ -170,7 +197,9 @@ def test_draft_invite_sign_edit_confirm_submit(
 
 
 def test_autosave_conflict_is_shown_and_typed_text_survives_a_reload(
-    browser_page: Page, base_url: str, transactional_db: None,
+    browser_page: Page,
+    base_url: str,
+    transactional_db: None,
     console_problems: ConsoleProblems,
 ) -> None:
     alice = make_user("alice", Role.STAFF)
@@ -182,9 +211,14 @@ def test_autosave_conflict_is_shown_and_typed_text_survives_a_reload(
     page = browser_page
     sign_in(page, "alice@example.org")
     page.goto(f"/messages/{memo.id}/edit")
+    editor_ready(page)
     # cora saves version 2 while alice has the editor open on version 1
-    do_save_version(memo, text.clean(TITLE, SUMMARY, "(U) Cora rewrote the body.",
-                                     RECOMMENDATIONS), base_version=1, acting_user=cora)
+    do_save_version(
+        memo,
+        text.clean(TITLE, SUMMARY, "(U) Cora rewrote the body.", RECOMMENDATIONS),
+        base_version=1,
+        acting_user=cora,
+    )
     mine = BODY + "\n\n(U) Alice's paragraph that must not be lost."
     page.get_by_label("Body (Markdown)").fill(mine)
     conflict = page.locator("#conflict")
@@ -197,6 +231,7 @@ def test_autosave_conflict_is_shown_and_typed_text_survives_a_reload(
 
     # the page is reloaded (or the tab crashed): the typed text is offered back
     page.reload()
+    editor_ready(page)
     expect(page.get_by_label("Body (Markdown)")).to_have_value(re.compile("Cora rewrote"))
     page.get_by_role("button", name="Put it back in the form").click()
     expect(page.get_by_label("Body (Markdown)")).to_have_value(mine)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from oidc_provider_mock import User as IdpUser
+from oidc_provider_mock import run_server_in_thread
 from playwright.sync_api import Page, expect
 
 from dissent.accounts.roles import Role
@@ -94,6 +96,60 @@ def test_staff_member_without_mfa_goes_straight_home(
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Alice")
     expect(page.get_by_role("region", name="Your account")).to_contain_text("Role: Staff member")
     assert_accessible(page)
+
+
+def test_single_sign_on_through_the_idp_in_a_real_browser(
+    browser_page: Page,
+    base_url: str,
+    console_problems: ConsoleProblems,
+    transactional_db: None,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """The browser enforces CSP form-action on the redirect that follows the SSO form post:
+    settings.py lists the IdP origin there. Without it the browser stops at our page."""
+    people = [IdpUser(sub="erin", claims={"email": "erin@example.org", "name": "Erin E."})]
+    with run_server_in_thread(user_claims=people) as server:
+        idp = f"http://localhost:{server.server_port}"
+        settings.OIDC_ENABLED = True
+        settings.SOCIALACCOUNT_PROVIDERS = {
+            "openid_connect": {
+                **settings.SOCIALACCOUNT_PROVIDERS["openid_connect"],
+                "APPS": [
+                    {
+                        "provider_id": "sso",
+                        "name": "Agency sign-on",
+                        "client_id": "dissent-browser-test",
+                        "secret": "not-checked-by-the-mock",
+                        "settings": {"server_url": idp},
+                    }
+                ],
+            }
+        }
+        page = browser_page
+        page.goto("/accounts/login/")
+        sso_button = page.get_by_role("button", name="Sign in with Agency sign-on")
+        assert_accessible(page)  # the login page with its SSO button
+
+        with page.expect_console_message(lambda m: "form-action" in m.text):
+            sso_button.click()
+        assert page.url.startswith(base_url)
+        console_problems.csp.clear()  # the expected refusal
+
+        policy = settings.CONTENT_SECURITY_POLICY
+        settings.CONTENT_SECURITY_POLICY = {
+            **policy,
+            "DIRECTIVES": {
+                **policy["DIRECTIVES"],
+                "form-action": [*policy["DIRECTIVES"]["form-action"], idp],
+            },
+        }
+        page.goto("/accounts/login/")
+        sso_button.click()
+        page.wait_for_url(f"{idp}/oauth2/authorize?**")
+        page.get_by_role("button", name="erin").click()
+        page.wait_for_url(f"{base_url}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Erin E.")
+    assert Event.objects.filter(type=EventType.LOGIN, payload={"method": "sso"}).count() == 1
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(

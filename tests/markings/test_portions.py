@@ -115,6 +115,8 @@ def test_the_canonical_form_is_a_fixed_point() -> None:
         ("//DEU TS", Level.TOP_SECRET),
         ("NS", Level.SECRET),
         ("CTS", Level.TOP_SECRET),
+        ("s//nf", Level.SECRET),
+        ("ts//sci", Level.TOP_SECRET),
     ],
 )
 def test_classified_marks_are_recognised_whatever_follows(written: str, level: Level) -> None:
@@ -172,12 +174,16 @@ def test_long_tokens_are_shortened_in_reasons() -> None:
     assert "Q" * 21 not in str(caught.value)
 
 
-@pytest.mark.parametrize("content", ["U", "SBU", "CUI", "cui", "u", "S", "TS/SCI", "X//Y", "FOUO"])
+@pytest.mark.parametrize(
+    "content", ["U", "SBU", "CUI", "cui", "u", "S", "TS/SCI", "X//Y", "FOUO", "s//nf", "Ts//Sci"]
+)
 def test_looks_like_a_mark(content: str) -> None:
     assert looks_like_mark(content)
 
 
-@pytest.mark.parametrize("content", ["a", "1", "A", "N/A", "see below", "USA", "c", "s", "ii", ""])
+@pytest.mark.parametrize(
+    "content", ["a", "1", "A", "N/A", "see below", "USA", "c", "s", "ts", "ii", "and//or", ""]
+)
 def test_enumerators_and_asides_are_not_marks(content: str) -> None:
     assert not looks_like_mark(content)
 
@@ -375,6 +381,14 @@ def test_classified_text_is_refused_and_pointed_to_the_classified_system() -> No
     )
     (problem,) = caught.value.problems
     assert (problem.kind, problem.paragraphs, problem.lines) == ("above_ceiling", (3,), (5,))
+
+
+def test_classified_marks_in_lower_case_are_refused_on_a_draft() -> None:
+    doc = parse("(U) fine\n\n(ts//the plan) not fine")
+    with pytest.raises(MarkingError) as caught:
+        check_ceiling(doc, "CUI")
+    assert str(caught.value).startswith("Paragraph 2 is marked (TS//…), above")
+    assert "plan" not in str(caught.value)
 
 
 def test_classified_text_is_refused_even_when_marks_are_not_required() -> None:

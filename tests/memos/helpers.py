@@ -40,8 +40,9 @@ def make_memo(owner: User, **overrides: str) -> Memo:
 
 def save(memo: Memo, user: User, **overrides: str) -> Version:
     memo.refresh_from_db()
-    return do_save_version(memo, content(**overrides), base_version=memo.version_count,
-                           acting_user=user)
+    return do_save_version(
+        memo, content(**overrides), base_version=memo.version_count, acting_user=user
+    )
 
 
 def add_codrafter(memo: Memo, owner: User, codrafter: User) -> None:
@@ -62,11 +63,13 @@ def snapshot() -> dict[str, Any]:
     return {
         "events": Event.objects.count(),
         "versions": sorted(Version.objects.values_list("memo_id", "number", "content_hash")),
-        "memos": sorted(Memo.objects.values_list("id", "state", "version_count",
-                                                 "names_visible_to")),
+        "memos": sorted(
+            Memo.objects.values_list("id", "state", "version_count", "names_visible_to")
+        ),
         "drafters": sorted(Drafter.objects.values_list("memo_id", "user_id")),
-        "invitations": sorted(Invitation.objects.values_list(
-            "memo_id", "user_id", "status", "signed_version_id")),
+        "invitations": sorted(
+            Invitation.objects.values_list("memo_id", "user_id", "status", "signed_version_id")
+        ),
         "submitted": SubmittedSignature.objects.count(),
     }
 
@@ -80,8 +83,7 @@ def last_event_id() -> int:
     return row.id if row else 0
 
 
-def assert_event(event: Event, type: EventType, actor: User, memo: Memo,
-                 **payload: object) -> None:
+def assert_event(event: Event, type: EventType, actor: User, memo: Memo, **payload: object) -> None:
     assert event.type == type, f"expected {type.name}, got {EventType(event.type).name}"
     assert event.actor_id == actor.id
     assert event.subject_id == str(memo.id)

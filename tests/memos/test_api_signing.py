@@ -23,7 +23,6 @@ from tests.memos.helpers import (
     last_event_id,
     make_memo,
     new_events,
-    save,
     snapshot,
     url,
 )
@@ -47,9 +46,14 @@ def test_signatures_bind_to_versions(alice: User, bob: User, api_for: Api) -> No
     (event,) = new_events(since)
     v1 = Version.objects.get(memo=memo, number=1)
     assert_event(event, EventType.SIGNED, bob, memo, version=1, hash=v1.content_hash)
-    assert counts(as_alice, memo) | {} == {"invited": 1, "signed_current": 1,
-                                           "signed_earlier": 0, "pending": 0,
-                                           "declined": 0, "withdrawn": 0}
+    assert counts(as_alice, memo) | {} == {
+        "invited": 1,
+        "signed_current": 1,
+        "signed_earlier": 0,
+        "pending": 0,
+        "declined": 0,
+        "withdrawn": 0,
+    }
 
     # alice edits: bob's signature is on an earlier version and he is asked to confirm
     assert as_alice.patch(url(memo), {"base_version": 1, **EDITED}).json()["version"] == 2
@@ -61,7 +65,8 @@ def test_signatures_bind_to_versions(alice: User, bob: User, api_for: Api) -> No
     assert (now["signed_current"], now["signed_earlier"]) == (0, 1)
     panel = as_alice.get(url(memo, "/signatures")).json()["items"]
     assert [(r["email"], r["status"], r["signed_version"]) for r in panel] == [
-        (bob.email, "signed an earlier version", 1)]
+        (bob.email, "signed an earlier version", 1)
+    ]
 
     # signing what he read (version 1) now is refused: the text changed
     before = snapshot()
@@ -130,8 +135,7 @@ def test_decline(alice: User, carol: User, api_for: Api) -> None:
     assert as_carol.post(url(memo, "/sign"), {"version": 1}).json()["status"] == "signed"
 
 
-def test_a_signature_must_be_withdrawn_not_declined(alice: User, bob: User,
-                                                    api_for: Api) -> None:
+def test_a_signature_must_be_withdrawn_not_declined(alice: User, bob: User, api_for: Api) -> None:
     memo = make_memo(alice)
     invite(memo, alice, bob)
     as_bob = api_for(bob)
@@ -142,16 +146,20 @@ def test_a_signature_must_be_withdrawn_not_declined(alice: User, bob: User,
     assert snapshot() == before
 
 
-def test_signing_after_submission_is_refused(alice: User, bob: User, carol: User,
-                                             api_for: Api) -> None:
+def test_signing_after_submission_is_refused(
+    alice: User, bob: User, carol: User, api_for: Api
+) -> None:
     memo = make_memo(alice)
     invite(memo, alice, bob, carol)
     api_for(carol).post(url(memo, "/sign"), {"version": 1})
     do_submit(memo, version=1, names_visible_to="office", acting_user=alice)
     as_bob, as_carol = api_for(bob), api_for(carol)
     before = snapshot()
-    for api, path, body in [(as_bob, "/sign", {"version": 1}), (as_bob, "/decline", None),
-                            (as_carol, "/withdraw", None)]:
+    for api, path, body in [
+        (as_bob, "/sign", {"version": 1}),
+        (as_bob, "/decline", None),
+        (as_carol, "/withdraw", None),
+    ]:
         response = api.post(url(memo, path), body)
         assert response.status_code == 409, path
         assert error(response)["code"] == "wrong_state"
@@ -173,13 +181,16 @@ def test_sign_needs_a_version(alice: User, bob: User, api_for: Api) -> None:
 @pytest.fixture
 def crowd(alice: User) -> list[User]:
     """120 colleagues, made directly (their accounts are not under test)."""
-    users = [User(email=f"signer{i:03}@example.org", display_name=f"Signer {i:03}",
-                  role=Role.STAFF) for i in range(120)]
+    users = [
+        User(email=f"signer{i:03}@example.org", display_name=f"Signer {i:03}", role=Role.STAFF)
+        for i in range(120)
+    ]
     return User.objects.bulk_create(users)
 
 
-def test_signature_panel_pages_and_searches(alice: User, bob: User, crowd: list[User],
-                                            api_for: Api) -> None:
+def test_signature_panel_pages_and_searches(
+    alice: User, bob: User, crowd: list[User], api_for: Api
+) -> None:
     memo = make_memo(alice)
     invite(memo, alice, bob, *crowd)
     Invitation.objects.filter(memo=memo, user__in=crowd[:30]).update(status="declined")
@@ -193,12 +204,16 @@ def test_signature_panel_pages_and_searches(alice: User, bob: User, crowd: list[
     assert len(third["items"]) == 21 and third["items"][-1]["email"] == crowd[-1].email
     beyond = as_alice.get(url(memo, "/signatures"), page=4).json()
     assert beyond["items"] == [] and beyond["total"] == 121
-    seen = {row["email"] for page in (1, 2, 3) for row in as_alice.get(
-        url(memo, "/signatures"), page=page).json()["items"]}
+    seen = {
+        row["email"]
+        for page in (1, 2, 3)
+        for row in as_alice.get(url(memo, "/signatures"), page=page).json()["items"]
+    }
     assert len(seen) == 121
     found = as_alice.get(url(memo, "/signatures"), q="signer11").json()
-    assert [r["email"] for r in found["items"]] == [f"signer{i}@example.org"
-                                                     for i in range(110, 120)]
+    assert [r["email"] for r in found["items"]] == [
+        f"signer{i}@example.org" for i in range(110, 120)
+    ]
     assert found["total"] == 10
     by_name = as_alice.get(url(memo, "/signatures"), q="Signer 005").json()
     assert [(r["name"], r["status"]) for r in by_name["items"]] == [("Signer 005", "declined")]

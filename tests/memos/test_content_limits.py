@@ -43,8 +43,10 @@ def test_oversized_fields_are_refused_with_the_limit_named(
 ) -> None:
     memo = make_memo(alice)
     before = snapshot()
-    for response in (api.post(BASE, {**TEXT, **fields}),
-                     api.patch(url(memo), {"base_version": 1, **fields})):
+    for response in (
+        api.post(BASE, {**TEXT, **fields}),
+        api.patch(url(memo), {"base_version": 1, **fields}),
+    ):
         assert response.status_code == 400
         err = error(response)
         assert (err["code"], err["field"]) == ("too_large", field)
@@ -95,26 +97,29 @@ def test_malformed_fields_are_refused(
 def test_a_lone_surrogate_is_refused_not_a_server_error(api: ApiClient) -> None:
     before = snapshot()
     raw = '{"title": "half \\ud800 a character", "body": "(U) x"}'
-    response = api.client.post(BASE, raw, content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    response = api.client.post(
+        BASE, raw, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.token}"
+    )
     assert response.status_code == 400
     assert error(response)["field"] == "title"
     assert snapshot() == before
 
 
-HOSTILE = "\n\n".join([
-    "(U) Plain <script>alert('s1')</script> text.",
-    "(U) [click me](javascript:alert('s2'))",
-    "(U) [shout](JAVASCRIPT:alert('s3'))",
-    "(U) [data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "(U) <img src=x onerror=alert('s4')>",
-    "(U) <a href=\"javascript:alert('s5')\">raw link</a>",
-    "(U) <javascript:alert('s6')>",
-    "(U) ![pic](https://example.org/x.png)",
-    "<iframe src=\"https://example.org\"></iframe>",
-    '(U) <div style="background:url(javascript:alert(1))">styled</div>',
-    "(U) [fine](https://example.org/policy)",
-])
+HOSTILE = "\n\n".join(
+    [
+        "(U) Plain <script>alert('s1')</script> text.",
+        "(U) [click me](javascript:alert('s2'))",
+        "(U) [shout](JAVASCRIPT:alert('s3'))",
+        "(U) [data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "(U) <img src=x onerror=alert('s4')>",
+        "(U) <a href=\"javascript:alert('s5')\">raw link</a>",
+        "(U) <javascript:alert('s6')>",
+        "(U) ![pic](https://example.org/x.png)",
+        '<iframe src="https://example.org"></iframe>',
+        '(U) <div style="background:url(javascript:alert(1))">styled</div>',
+        "(U) [fine](https://example.org/policy)",
+    ]
+)
 
 
 class _Tags(HTMLParser):
@@ -130,17 +135,20 @@ class _Tags(HTMLParser):
 
 
 def test_markdown_and_html_are_neutralised(api: ApiClient) -> None:
-    response = api.post(BASE, {**TEXT, "body": HOSTILE, "summary": HOSTILE,
-                               "recommendations": HOSTILE})
+    response = api.post(
+        BASE, {**TEXT, "body": HOSTILE, "summary": HOSTILE, "recommendations": HOSTILE}
+    )
     assert response.status_code == 201
     for html in response.json()["html"].values():
         tags = _Tags(html).tags
         assert {tag for tag, _ in tags} == {"p", "a"}  # everything else arrived as text
         links = [attrs for tag, attrs in tags if tag == "a"]
-        assert links == [{"href": "https://example.org/policy",
-                          "rel": "noopener noreferrer nofollow"}]
-        assert not any(name.startswith("on") or name == "style"
-                       for _, attrs in tags for name in attrs)
+        assert links == [
+            {"href": "https://example.org/policy", "rel": "noopener noreferrer nofollow"}
+        ]
+        assert not any(
+            name.startswith("on") or name == "style" for _, attrs in tags for name in attrs
+        )
         assert "&lt;script&gt;" in html  # shown as text, not run
     # The stored text is what was typed: neutralising happens on the way out.
     assert response.json()["body"] == HOSTILE

@@ -20,24 +20,31 @@ def test_demo_messages_cover_every_state_once(db: None) -> None:
     seed_personas("demo-password-for-tests")
     created = seed_messages()
     assert len(created) == len(MESSAGES) == Memo.objects.count()
-    alice, bob, carol = (User.objects.get(email=f"{n}@example.org")
-                         for n in ("alice", "bob", "carol"))
+    alice, bob, carol = (
+        User.objects.get(email=f"{n}@example.org") for n in ("alice", "bob", "carol")
+    )
     mine = list(drafted_by(alice))
     assert len(mine) == 3
     states = sorted(m.state for m in mine)
     assert states == [State.DRAFT, State.DRAFT, State.SUBMITTED]
-    counts = sorted((signature_counts(m)["signed_current"], signature_counts(m)["signed_earlier"])
-                    for m in mine)
+    counts = sorted(
+        (signature_counts(m)["signed_current"], signature_counts(m)["signed_earlier"]) for m in mine
+    )
     assert counts == [(0, 0), (1, 1), (2, 0)]  # quiet draft, circulating, submitted
     submitted = next(m for m in mine if m.state == State.SUBMITTED)
     assert submitted.submitted_signatures.count() == 2
     assert [i.status for i in invitations_for(alice)] == [InvitationStatus.INVITED]
     assert {i.status for i in invitations_for(carol)} == {
-        InvitationStatus.SIGNED, InvitationStatus.DECLINED}
+        InvitationStatus.SIGNED,
+        InvitationStatus.DECLINED,
+    }
     assert invitations_for(bob).count() == 2
     assert all(v.fully_marked for v in Version.objects.all())
     assert {v.banner for v in Version.objects.all()} >= {
-        "UNCLASSIFIED", "SENSITIVE BUT UNCLASSIFIED", "CUI//SP-PRVCY"}
+        "UNCLASSIFIED",
+        "SENSITIVE BUT UNCLASSIFIED",
+        "CUI//SP-PRVCY",
+    }
 
     events = Event.objects.count()
     assert seed_messages() == []  # a second run adds nothing

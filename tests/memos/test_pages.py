@@ -109,7 +109,10 @@ def test_outsiders_get_the_page_an_unknown_id_gets(
             "names_visible_to": "office",
             **TEXT,
         }
-        call = (lambda path: post(client, path, data)) if method == "post" else client.get
+
+        def call(path: str, client: Client = client, data: dict[str, object] = data):  # type: ignore[no-untyped-def]
+            return post(client, path, data) if method == "post" else client.get(path)
+
         hidden = call(page(memo, suffix))
         unknown = call(page(str(uuid.uuid4()), suffix))
         malformed = call(page("not-a-uuid", suffix))
@@ -565,3 +568,27 @@ def test_only_staff_get_the_message_links(
     user = request.getfixturevalue(persona)
     body = html(client_for(user).get("/", follow=True))
     assert "My messages" not in body and 'href="/messages/invitations/"' not in body
+
+
+def test_a_save_after_submission_keeps_the_typed_text(
+    alice: User, cora: User, client_for: ClientFor
+) -> None:
+    memo = make_memo(alice)
+    add_codrafter(memo, alice, cora)
+    post(client_for(alice), page(memo, "submit"), {"version": 1, "names_visible_to": "office"})
+    late = post(client_for(cora), page(memo, "edit"), {**EDITED, "base_version": 1})
+    assert late.status_code == 409
+    assert "can no longer change" in html(late) and "(U) A third paragraph." in html(late)
+    as_json = post(client_for(cora), page(memo, "edit"), {**EDITED, "base_version": 1}, **JSON)
+    assert as_json.status_code == 409 and as_json.json()["error"]["code"] == "wrong_state"
+    assert Version.objects.filter(memo=memo).count() == 1
+
+
+def test_browser_line_breaks_do_not_make_a_new_version(alice: User, client_for: ClientFor) -> None:
+    memo = make_memo(alice)  # saved with LF line breaks, as the API sends them
+    as_browser = {k: v.replace("\n", "\r\n") for k, v in TEXT.items()}
+    response = post(
+        client_for(alice), page(memo, "edit"), {**as_browser, "base_version": 1}, **JSON
+    )
+    assert response.status_code == 200 and response.json()["version"] == 1
+    assert Version.objects.filter(memo=memo).count() == 1

@@ -57,12 +57,20 @@ class Command(BaseCommand):
         if memo.submitted_at:
             state += f" on {memo.submitted_at:%Y-%m-%d %H:%M} UTC"
         lines = [
-            banner, "", CAPTION, "", content.title, "",
+            banner,
+            "",
+            CAPTION,
+            "",
+            content.title,
+            "",
             f"State: {state}",
             f"Version: {version.number}  SHA-256 {version.content_hash}",
         ]
-        for heading, value in (("Summary", content.summary), ("Body", content.body),
-                               ("Recommendations", content.recommendations)):
+        for heading, value in (
+            ("Summary", content.summary),
+            ("Body", content.body),
+            ("Recommendations", content.recommendations),
+        ):
             if value:
                 lines += ["", heading.upper(), value]
         lines += ["", banner]

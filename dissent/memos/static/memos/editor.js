@@ -112,9 +112,14 @@
       redirect: "manual"
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
-      if (type.indexOf("application/json") < 0) {
-        status("Not saved: your session may have ended. Your text is kept in this tab; " +
+      if (response.type === "opaqueredirect") {  // sent to the sign-in page
+        status("Not saved: your session has ended. Your text is kept in this tab; " +
                "sign in again in another tab, then choose Save.");
+        return null;
+      }
+      if (type.indexOf("application/json") < 0) {
+        status("Not saved: the server answered " + response.status + ". Your text is " +
+               "kept in this tab; choose Save to try again.");
         return null;
       }
       return response.json().then(function (data) { handle(response.status, data, sent); });
@@ -123,10 +128,15 @@
       schedule(RETRY_MS);
     }).then(finished, finished);
   }
+  function setBase(number) {
+    baseInput.value = String(number);
+    var label = document.getElementById("base-version-label");
+    if (label) { label.textContent = String(number); }
+  }
   function handle(code, data, sent) {
+    clearErrors();
     if (code === 200 && data.saved) {
-      clearErrors();
-      baseInput.value = String(data.version);
+      setBase(data.version);
       if (data.edit_url && form.getAttribute("action") !== data.edit_url) {
         // A new message now exists: keep editing it at its own address.
         var oldKey = key;
@@ -151,7 +161,7 @@
     if (code === 409 && data.conflict_html) {
       paused = true;
       conflictEl.innerHTML = data.conflict_html;  // server-rendered, escaped by Django
-      baseInput.value = String(data.latest_version);
+      setBase(data.latest_version);
       status("Not saved: a co-drafter saved version " + data.latest_version +
              " meanwhile. Compare above, then choose Save.");
       conflictEl.focus();
@@ -207,7 +217,7 @@
       FIELDS.forEach(function (name) { field(name).value = copy.fields[name] || ""; });
       // Save on top of the version that text was based on: if anyone saved since, the
       // server answers with a conflict instead of silently replacing their work.
-      if (copy.base) { baseInput.value = copy.base; }
+      if (copy.base) { setBase(copy.base); }
       restoreEl.classList.add("dc-hidden");
       form.dispatchEvent(new Event("input", { bubbles: true }));
       field("body").focus();
@@ -224,6 +234,13 @@
     var fresh = readCopy("dissent-draft:new");
     if (fresh && fresh.fields && same(fresh.fields, values())) { dropCopy("dissent-draft:new"); }
   }
+  // Text typed before this script ran, or put back by the browser on "Back", differs from
+  // what the server sent: treat it as typed now.
+  var typedEarly = FIELDS.some(function (name) {
+    return field(name).value !== field(name).defaultValue;
+  });
+  if (typedEarly) { dirty = true; schedule(DELAY_MS); }
   if (dirty) { writeCopy(); }
   countBytes();
+  form.dataset.ready = "true";
 })();

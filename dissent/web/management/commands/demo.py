@@ -36,10 +36,14 @@ class Command(BaseCommand):
             if persona.totp_secret:
                 line += f" TOTP secret {persona.totp_secret}"
             out.write(line)
-        out.write(f"Demo messages added: {len(messages)} (alice drafts three, bob one; "
-                  "existing ones are kept)")
-        out.write("Accounts with a TOTP secret need a code: add the secret to an authenticator"
-                  " app, or run `oathtool --totp -b SECRET`.")
+        out.write(
+            f"Demo messages added: {len(messages)} (alice drafts three, bob one; "
+            "existing ones are kept)"
+        )
+        out.write(
+            "Accounts with a TOTP secret need a code: add the secret to an authenticator"
+            " app, or run `oathtool --totp -b SECRET`."
+        )
         if options["no_serve"]:
             return
         status = run_server(f"127.0.0.1:{port}", workers=2, threads=4, with_worker=True)

@@ -1,0 +1,377 @@
+"""`dissent ledger verify`: recompute the whole log from what is stored and compare.
+
+Checked, entry by entry in index order (streamed in chunks, so memory stays flat at any
+size): there is no gap; each stored leaf hash is SHA-256(0x00 || leaf); each leaf is exactly
+what its Event row encodes to now (so an edited event row is caught, not only an edited log);
+each stored subtree hash is the recomputed node; each stored checkpoint's root is the
+recomputed root at its size and its note says so; then consecutive checkpoints are proved
+consistent (RFC 9162 consistency proofs, from the nodes just verified), and no event is
+missing from the log.
+
+Stops at the first problem in index order and names the index. Threat handled: someone with
+write access to the database rewriting history (the append-only triggers can be dropped by
+the database owner; this cannot be fooled by rows that agree with each other but not with a
+signed checkpoint).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from dissent.crypto.signing import VerifierKey
+from dissent.events.models import Event
+from dissent.ledger import leaf as leaves
+from dissent.ledger import merkle, store
+from dissent.ledger import note as notes
+from dissent.ledger.models import Checkpoint, LogEntry, Subtree, VerificationRun
+
+CHUNK = 5_000
+# Progress is reported every PROGRESS_STEP of the log (and at least every 100,000 entries).
+PROGRESS_STEP = 0.05
+PROGRESS_MAX_ENTRIES = 100_000
+
+Progress = Callable[[int, int], None]  # (entries verified, entries in all)
+
+_FIELD_NAMES = {
+    "t": "event type",
+    "s": "subject",
+    "at": "time",
+    "a": "actor",
+    "c": "commitment",
+    "n": "event id",
+    "p": "payload",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    index: int | None  # the first bad log index, when the problem is at an entry
+    what: str
+
+    def __str__(self) -> str:
+        return f"index {self.index}: {self.what}" if self.index is not None else self.what
+
+
+@dataclass(frozen=True)
+class Report:
+    size: int
+    root: bytes
+    checkpoints: int
+    latest_checkpoint: int | None  # its size
+    signatures_checked: bool  # checkpoint notes verified with the log's public key
+    problem: Problem | None
+    run: VerificationRun
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def summary(self) -> str:
+        if self.problem is not None:
+            return f"log verification FAILED at {self.problem}"
+        if self.latest_checkpoint is None:
+            latest = "no checkpoint signed yet"
+        else:
+            signature = "signature valid" if self.signatures_checked else "NO log key to check"
+            latest = f"matches the latest checkpoint (size {self.latest_checkpoint}, {signature})"
+        root = base64.b64encode(self.root).decode()
+        return (
+            f"log verified: {self.size} entries, root {root}, {latest}, "
+            f"{self.checkpoints} checkpoints consistent"
+        )
+
+
+class _Failed(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def verify(
+    *,
+    by: str,
+    log_key: VerifierKey | None = None,
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
+) -> Report:
+    """Verify the log as it stands (its size is read once, at the start) and record a
+    VerificationRun. Checkpoint signatures are checked with `log_key` (default: the
+    configured key; none configured: not checked, and the summary says so). Never raises
+    for a bad log: the report carries the problem."""
+    log_key = log_key or configured_log_key()
+    size = store.size()
+    audit = _Audit(size, progress, chunk, log_key)
+    try:
+        audit.run()
+    except _Failed as failed:
+        audit.problem = failed.problem
+    except store.LedgerError as exc:
+        audit.problem = Problem(None, str(exc))
+    root = audit.compact.root() if audit.problem is None else b""
+    run = VerificationRun.objects.create(
+        size=size,
+        root=root,
+        ok=audit.problem is None,
+        first_bad_index=audit.problem.index if audit.problem else None,
+        by=by[:100],
+        detail=str(audit.problem or "")[:2000],
+    )
+    return Report(
+        size=size,
+        root=root,
+        checkpoints=audit.checkpoints,
+        latest_checkpoint=audit.latest_checkpoint,
+        signatures_checked=log_key is not None,
+        problem=audit.problem,
+        run=run,
+    )
+
+
+class _Audit:
+    def __init__(
+        self, size: int, progress: Progress | None, chunk: int, log_key: VerifierKey | None
+    ) -> None:
+        self.size = size
+        self.log_key = log_key
+        self.progress = progress
+        self.chunk = chunk
+        self.compact = merkle.CompactRange()
+        self.encoder = leaves.Encoder()
+        self.problem: Problem | None = None
+        self.checkpoints = 0
+        self.latest_checkpoint: int | None = None
+        self._next_report = 0
+        self._step = max(1, min(int(size * PROGRESS_STEP), PROGRESS_MAX_ENTRIES))
+
+    def run(self) -> None:
+        checkpoints = _checkpoints()
+        pending = next(checkpoints, None)
+        pending = self._check_checkpoints(pending, checkpoints)
+        start = 0
+        while start < self.size:
+            end = min(start + self.chunk, self.size)
+            self._verify_chunk(start, end)
+            pending = self._check_checkpoints(pending, checkpoints)
+            start = end
+            self._report(end)
+        if pending is not None:
+            raise _Failed(
+                Problem(
+                    self.size,
+                    f"checkpoint of size {pending['size']} is beyond the log's "
+                    f"{self.size} entries: entries it signed are missing",
+                )
+            )
+        self._check_consistency()
+        missing = (
+            Event.objects.filter(log_entry__isnull=True).order_by("id").values_list("id", flat=True)
+        ).first()
+        if missing is not None:
+            raise _Failed(Problem(None, f"event {missing} is not in the log"))
+
+    # ----------------------------------------------------------------- entries and nodes
+
+    def _verify_chunk(self, start: int, end: int) -> None:
+        rows = (
+            LogEntry.objects.filter(index__gte=start, index__lt=end)
+            .order_by("index")
+            .values_list(
+                "index",
+                "leaf",
+                "leaf_hash",
+                "event_id",
+                "event__type",
+                "event__subject_id",
+                "event__at",
+                "event__actor_id",
+                "event__commitment",
+                "event__payload",
+            )
+        )
+        nodes = _stored_nodes(start, end)
+        compact, encoder, sha256 = self.compact, self.encoder, hashlib.sha256
+        expected = start
+        for index, data, stored_hash, event_id, *event in rows.iterator(chunk_size=self.chunk):
+            if index != expected:
+                raise _Failed(Problem(expected, "the entry is missing"))
+            data, stored_hash = bytes(data), bytes(stored_hash)
+            leaf_hash = sha256(b"\x00" + data).digest()
+            if leaf_hash != stored_hash:
+                raise _Failed(Problem(index, "stored leaf hash is not SHA-256(0x00 || leaf)"))
+            if event_id is None:
+                raise _Failed(Problem(index, "the entry is not linked to an event"))
+            self._check_event(index, data, event_id, event, encoder)
+            for level, node_index, node in compact.append(leaf_hash):
+                stored = nodes.get((level, node_index))
+                if stored != node:
+                    first = node_index << level
+                    last = ((node_index + 1) << level) - 1
+                    state = "is missing" if stored is None else "does not match the entries"
+                    raise _Failed(
+                        Problem(
+                            first,
+                            f"stored subtree hash (level {level} #{node_index}, "
+                            f"entries {first} to {last}) {state}",
+                        )
+                    )
+            expected += 1
+        if expected != end:
+            raise _Failed(Problem(expected, "the entry is missing"))
+
+    def _check_event(
+        self, index: int, data: bytes, event_id: int, event: list[Any], encoder: leaves.Encoder
+    ) -> None:
+        type, subject_id, at, actor_id, commitment, payload = event
+        fields = encoder.fields(
+            event_id=event_id,
+            type=type,
+            subject_id=subject_id,
+            at=at,
+            actor_id=actor_id,
+            commitment=commitment,
+            payload=payload,
+        )
+        if data == leaves.pack(fields):
+            return
+        try:
+            stored = leaves.decode(data)
+        except leaves.LeafError as exc:
+            raise _Failed(Problem(index, f"the leaf is not a log leaf ({exc})")) from None
+        differ = [
+            _FIELD_NAMES.get(name, name)
+            for name in sorted(set(stored) | set(fields))
+            if stored.get(name) != fields.get(name)
+        ]
+        raise _Failed(
+            Problem(
+                index,
+                f"the leaf does not match event {event_id} as stored now "
+                f"({', '.join(differ) or 'encoding'} differs)",
+            )
+        )
+
+    # ----------------------------------------------------------------- checkpoints
+
+    def _check_checkpoints(
+        self, pending: dict[str, Any] | None, rest: Iterator[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """Check every checkpoint whose size the recomputed tree has reached."""
+        while pending is not None and pending["size"] <= self.compact.size:
+            root = self.compact.root()
+            if bytes(pending["root"]) != root:
+                raise _Failed(
+                    Problem(
+                        None,
+                        f"checkpoint of size {pending['size']} has a root that is not the "
+                        "log's root at that size",
+                    )
+                )
+            problem = _note_problem(pending["note"], pending["size"], root, self.log_key)
+            if problem:
+                raise _Failed(Problem(None, f"checkpoint of size {pending['size']}: {problem}"))
+            self.checkpoints += 1
+            self.latest_checkpoint = pending["size"]
+            pending = next(rest, None)
+        return pending
+
+    def _check_consistency(self) -> None:
+        previous: dict[str, Any] | None = None
+        for checkpoint in _checkpoints():
+            if checkpoint["size"] > self.size:
+                break
+            if previous is not None and previous["size"] > 0:
+                proof = store.consistency_proof(previous["size"], checkpoint["size"])
+                try:
+                    merkle.verify_consistency(
+                        previous["size"],
+                        checkpoint["size"],
+                        bytes(previous["root"]),
+                        bytes(checkpoint["root"]),
+                        proof,
+                    )
+                except merkle.ProofError as exc:
+                    raise _Failed(
+                        Problem(
+                            None,
+                            f"checkpoints of sizes {previous['size']} and {checkpoint['size']} "
+                            f"are not consistent: {exc}",
+                        )
+                    ) from None
+            previous = checkpoint
+
+    def _report(self, done: int) -> None:
+        if self.progress is not None and (done >= self._next_report or done == self.size):
+            self.progress(done, self.size)
+            self._next_report = done + self._step
+
+
+def _stored_nodes(start: int, end: int) -> dict[tuple[int, int], bytes]:
+    """The stored subtrees that entries [start, end) complete: at each level, those whose
+    last leaf falls in the range."""
+    match = Q()
+    level = 1
+    while (1 << level) <= end:
+        low, high = start >> level, (end >> level) - 1
+        if low <= high:
+            match |= Q(level=level, index__gte=low, index__lte=high)
+        level += 1
+    if not match:
+        return {}
+    return {
+        (level, index): bytes(h)
+        for level, index, h in Subtree.objects.filter(match).values_list("level", "index", "hash")
+    }
+
+
+def _checkpoints(batch: int = 1000) -> Iterator[dict[str, Any]]:
+    last = -1
+    while True:
+        rows = list(
+            Checkpoint.objects.filter(size__gt=last)
+            .order_by("size")
+            .values("size", "root", "note")[:batch]
+        )
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]["size"]
+
+
+def configured_log_key() -> VerifierKey | None:
+    """The log's public key as this installation is configured (None: no key set)."""
+    from dissent.ledger.checkpoints import LedgerKeyMissing, verifier_key
+
+    try:
+        return verifier_key()
+    except LedgerKeyMissing:
+        return None
+
+
+def _note_problem(text: str, size: int, root: bytes, log_key: VerifierKey | None) -> str | None:
+    """What is wrong with a stored checkpoint note for (size, root), or None.
+
+    With the log's public key: a C2SP signed note the key signed, whose checkpoint body
+    (c2sp.org/tlog-checkpoint) states this size and root. Without one, the body only."""
+    if log_key is not None:
+        try:
+            body, _ = notes.open_checkpoint(text, log_key)
+        except notes.NoteError as exc:
+            return f"its signature does not verify with the log key {log_key.name} ({exc})"
+        noted_size, noted_root = body.size, body.root
+    else:
+        try:
+            body = notes.parse_checkpoint(notes.split_note(text)[0])
+        except notes.NoteError as exc:
+            return f"its note is not a checkpoint ({exc})"
+        noted_size, noted_root = body.size, body.root
+    if noted_size != size:
+        return f"its note says size {noted_size}"
+    if noted_root != root:
+        return "its note's root is not the log's root at that size"
+    return None

@@ -1,0 +1,268 @@
+"""The log in the database: appends, roots and proofs with O(log n) reads.
+
+Appending leaf n completes the perfect subtrees that end at n (merkle.CompactRange); those
+are stored as Subtree rows, so every aligned perfect subtree of the log is one row (or, for
+one leaf, a LogEntry's leaf_hash). Roots and proofs (RFC 9162) need only O(log n) of them:
+the keys are computed first and fetched in one query.
+
+Appends are serialised by locking the LogHead row (select_for_update on PostgreSQL; SQLite
+runs IMMEDIATE transactions, one writer at a time), and the head moves by a conditional
+update, so two transactions never take the same index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+
+from dissent.ledger import leaf as leaves
+from dissent.ledger import merkle
+from dissent.ledger.models import LogEntry, LogHead, Subtree
+
+if TYPE_CHECKING:
+    from dissent.events.models import Event
+
+Key = tuple[int, int]  # (level, index): leaves [index * 2**level, (index + 1) * 2**level)
+# A plan for MTH(D[start:end]): a stored node, or (left plan, right plan).
+Plan = Key | tuple["Plan", "Plan"]
+
+_FRONTIER_ATTR = "_dissent_ledger_frontier"
+
+
+class LedgerError(RuntimeError):
+    """The stored log is not in a state an append or a proof can work from."""
+
+
+class RangeError(ValueError):
+    """A size or index outside the log (or inconsistent sizes). `field` names the argument."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --------------------------------------------------------------------------- appending
+
+
+def append_event(event: Event) -> LogEntry:
+    """Append the event's leaf, in the caller's transaction (record_event calls this)."""
+    return append_events([event])[0]
+
+
+def append_events(events: Sequence[Event]) -> list[LogEntry]:
+    """Append several events with one lock, one frontier read and bulk inserts."""
+    encoder = leaves.Encoder()
+    return append_leaves([(event.id, encoder.encode(event)) for event in events])
+
+
+def append_leaves(items: Sequence[tuple[int | None, bytes]]) -> list[LogEntry]:
+    """Append (event id, leaf bytes) pairs; the path every append takes."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("log appends must run inside the transaction of their events")
+    if not items:
+        return []
+    size = _locked_head_size()
+    compact = _frontier(size)
+    entries: list[LogEntry] = []
+    nodes: list[Subtree] = []
+    for event_id, data in items:
+        leaf_hash = merkle.leaf_hash(data)
+        entries.append(
+            LogEntry(index=compact.size, event_id=event_id, leaf=data, leaf_hash=leaf_hash)
+        )
+        nodes += [Subtree(level=lv, index=i, hash=h) for lv, i, h in compact.append(leaf_hash)]
+    LogEntry.objects.bulk_create(entries)
+    if nodes:
+        Subtree.objects.bulk_create(nodes)
+    if LogHead.objects.filter(id=1, size=size).update(size=compact.size) != 1:
+        raise LedgerError("the log head moved during an append; the transaction is undone")
+    _remember_frontier(compact)
+    return entries
+
+
+def _locked_head_size() -> int:
+    head = LogHead.objects.select_for_update().filter(id=1).values_list("size", flat=True)
+    size = head.first()
+    if size is None:
+        # Tables emptied by `flush` (tests) lose the row the data migration made.
+        if LogEntry.objects.exists():
+            raise LedgerError("the log head row is missing; run `dissent ledger verify`")
+        LogHead.objects.bulk_create([LogHead(id=1, size=0)], ignore_conflicts=True)
+        size = head.first()
+        assert size is not None
+    return size
+
+
+def _frontier(size: int) -> merkle.CompactRange:
+    """The compact range of [0, size): cached for the rest of the transaction, else read."""
+    cached = getattr(connection, _FRONTIER_ATTR, None)
+    if cached is not None:
+        marker, compact = cached
+        # The marker is an on_commit callback: Django drops it when the transaction (or the
+        # savepoint it was registered in) ends, and then the cache may describe rows that
+        # were rolled back.
+        if compact.size == size and any(c[1] is marker for c in connection.run_on_commit):
+            return merkle.CompactRange.from_hashes(compact.size, compact.hashes)
+    tiles = _tiles(0, size)
+    hashes = _fetch(tiles)
+    return merkle.CompactRange.from_hashes(size, [hashes[t] for t in tiles])
+
+
+def _remember_frontier(compact: merkle.CompactRange) -> None:
+    cached = getattr(connection, _FRONTIER_ATTR, None)
+    if cached is not None and any(c[1] is cached[0] for c in connection.run_on_commit):
+        marker = cached[0]
+    else:
+
+        def marker() -> None:
+            setattr(connection, _FRONTIER_ATTR, None)
+
+        transaction.on_commit(marker)
+    setattr(connection, _FRONTIER_ATTR, (marker, compact))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def size() -> int:
+    """The number of entries in the log (committed, as this connection sees them)."""
+    return _log_size()
+
+
+def _log_size() -> int:
+    value = LogHead.objects.filter(id=1).values_list("size", flat=True).first()
+    return value or 0
+
+
+def root(size: int | None = None) -> bytes:
+    """MTH of the first `size` entries (default: all); SHA-256("") for none."""
+    log_size = _log_size()
+    size = log_size if size is None else size
+    if not 0 <= size <= log_size:
+        raise RangeError(f"size {size} is outside the log (0 to {log_size})", "size")
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return subtree_hash(0, size, _checked=True)
+
+
+def subtree_hash(start: int, end: int, *, _checked: bool = False) -> bytes:
+    """MTH(D[start:end]) from stored nodes; non-aligned ranges composed from aligned ones."""
+    if not _checked:
+        log_size = _log_size()
+        if not 0 <= start < end <= log_size:
+            raise RangeError(f"range [{start}, {end}) is not within the log of {log_size}", "start")
+    plan = _plan(start, end)
+    hashes = _fetch(_keys([plan]))
+    return _evaluate(plan, hashes)
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    """PATH(index, D[0:size]) (RFC 9162 2.1.3.1), from stored nodes in one query."""
+    log_size = _log_size()
+    if not 0 < size <= log_size:
+        raise RangeError(f"size {size} is outside the log (1 to {log_size})", "size")
+    if not 0 <= index < size:
+        raise RangeError(f"index {index} is outside a tree of size {size}", "index")
+    return _proof(lambda subtree: merkle.inclusion_proof_from(subtree, index, size))
+
+
+def consistency_proof(old: int, new: int) -> list[bytes]:
+    """PROOF(old, D[0:new]) (RFC 9162 2.1.4.1), from stored nodes in one query."""
+    log_size = _log_size()
+    if not 0 < new <= log_size:
+        raise RangeError(f"size {new} is outside the log (1 to {log_size})", "new")
+    if not 0 < old <= new:
+        raise RangeError(f"old size must be 1 to {new} (the new size), got {old}", "old")
+    return _proof(lambda subtree: merkle.consistency_proof_from(subtree, old, new))
+
+
+def _proof(build: Any) -> list[bytes]:
+    # Run the RFC algorithm twice: once to learn which ranges it asks for, once with them.
+    ranges: list[tuple[int, int]] = []
+
+    def record(start: int, end: int) -> bytes:
+        ranges.append((start, end))
+        return merkle.EMPTY_ROOT
+
+    build(record)
+    plans = {r: _plan(*r) for r in ranges}
+    hashes = _fetch(_keys(plans.values()))
+    return build(lambda start, end: _evaluate(plans[(start, end)], hashes))
+
+
+def _tiles(start: int, end: int) -> list[Key]:
+    """The aligned perfect subtrees tiling [start, end), largest first, when start is a
+    multiple of the largest one (always so for roots and for the ranges RFC proofs use)."""
+    tiles: list[Key] = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        tiles.append((level, start >> level))
+        start += 1 << level
+    return tiles
+
+
+def _plan(start: int, end: int) -> Plan:
+    n = end - start
+    if n & (n - 1) == 0 and start % n == 0:
+        level = n.bit_length() - 1
+        return (level, start >> level)
+    k = 1 << ((n - 1).bit_length() - 1)  # RFC 9162: split at the largest power of 2 below n
+    return (_plan(start, start + k), _plan(start + k, end))
+
+
+def _keys(plans: Iterable[Plan]) -> set[Key]:
+    keys: set[Key] = set()
+    stack = list(plans)
+    while stack:
+        plan = stack.pop()
+        if isinstance(plan[0], int):
+            keys.add(plan)  # type: ignore[arg-type]
+        else:
+            stack += plan  # type: ignore[arg-type]
+    return keys
+
+
+def _evaluate(plan: Plan, hashes: dict[Key, bytes]) -> bytes:
+    if isinstance(plan[0], int):
+        return hashes[plan]  # type: ignore[index]
+    left, right = plan  # type: ignore[misc]
+    return merkle.node_hash(_evaluate(left, hashes), _evaluate(right, hashes))
+
+
+def _fetch(keys: Iterable[Key]) -> dict[Key, bytes]:
+    """Stored hashes for (level, index) keys, in one query (level 0: LogEntry.leaf_hash)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    q = connection.ops.quote_name
+    leaf_indexes = [i for level, i in keys if level == 0]
+    nodes = [k for k in keys if k[0] > 0]
+    parts: list[str] = []
+    params: list[int] = []
+    if leaf_indexes:
+        parts.append(
+            f"SELECT 0, {q('index')}, {q('leaf_hash')} FROM {q(LogEntry._meta.db_table)} "
+            f"WHERE {q('index')} IN ({', '.join(['%s'] * len(leaf_indexes))})"
+        )
+        params += leaf_indexes
+    if nodes:
+        match = f"({q('level')} = %s AND {q('index')} = %s)"
+        parts.append(
+            f"SELECT {q('level')}, {q('index')}, {q('hash')} FROM {q(Subtree._meta.db_table)} "
+            f"WHERE {' OR '.join([match] * len(nodes))}"
+        )
+        for level, i in nodes:
+            params += [level, i]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = {(int(level), int(i)): bytes(h) for level, i, h in cursor.fetchall()}
+    missing = keys - found.keys()
+    if missing:
+        level, i = min(missing)
+        raise LedgerError(
+            f"the log is missing its stored hash for level {level} #{i} "
+            f"(entries {i << level} to {((i + 1) << level) - 1}); run `dissent ledger verify`"
+        )
+    return found

@@ -1,0 +1,163 @@
+"""Races through the real API on real threads, each with its own database connection: the
+conditional updates in actions.py must give one submission, one signature and no lost text
+on SQLite (IMMEDIATE transactions) and PostgreSQL (row locks) alike."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from dissent.accounts.actions import do_create_token
+from dissent.accounts.models import User
+from dissent.events.models import Event
+from dissent.events.types import EventType
+from dissent.memos import content as text
+from dissent.memos.models import Invitation, Memo, SubmittedSignature, Version
+from tests.conftest import ApiClient
+from tests.memos.helpers import EDITED, TEXT, add_codrafter, invite, make_memo, url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def together(*requests: Callable[[], Any]) -> list[Any]:
+    """Run the requests on threads released at the same moment by a barrier. Each thread
+    warms its own test Client first (so the race is the request, not the set-up) and closes
+    its own database connection at the end."""
+    barrier = threading.Barrier(len(requests))
+    results: list[Any] = [None] * len(requests)
+
+    def run(index: int, request: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=60)
+            results[index] = request()
+        except BaseException as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert not any(isinstance(r, BaseException) for r in results), results
+    return results
+
+
+def api(user: User) -> ApiClient:
+    client = Client()
+    client.get("/healthz")  # build the middleware chain now, not inside the race
+    _, secret = do_create_token(user, "tests", acting_user=user)
+    return ApiClient(client, secret)
+
+
+def statuses(responses: list[Any]) -> list[tuple[int, str | None]]:
+    return sorted((r.status_code, r.json().get("error", {}).get("code")) for r in responses)
+
+
+def events(memo: Memo, type: EventType) -> int:
+    return Event.objects.filter(subject_id=str(memo.id), type=type).count()
+
+
+def test_two_drafters_submitting_at_once_submit_once(alice: User, cora: User, bob: User) -> None:
+    memo = make_memo(alice)
+    add_codrafter(memo, alice, cora)
+    invite(memo, alice, bob)
+    as_alice, as_cora, as_bob = api(alice), api(cora), api(bob)
+    as_bob.post(url(memo, "/sign"), {"version": 1})
+    body = {"version": 1, "names_visible_to": "office"}
+    results = together(
+        lambda: as_alice.post(url(memo, "/submit"), body),
+        lambda: as_cora.post(url(memo, "/submit"), body),
+    )
+    assert statuses(results) == [(200, None), (409, "wrong_state")]
+    assert events(memo, EventType.SUBMITTED) == 1
+    assert list(SubmittedSignature.objects.filter(memo=memo).values_list("user", flat=True)) == [
+        bob.id
+    ]
+    assert Memo.objects.get(id=memo.id).state == "submitted"
+
+
+def test_the_same_signer_signing_twice_at_once_signs_once(alice: User, bob: User) -> None:
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    first, second = api(bob), api(bob)
+    results = together(
+        lambda: first.post(url(memo, "/sign"), {"version": 1}),
+        lambda: second.post(url(memo, "/sign"), {"version": 1}),
+    )
+    assert statuses(results) == [(200, None), (409, "wrong_state")]
+    assert events(memo, EventType.SIGNED) == 1
+    invitation = Invitation.objects.get(memo=memo, user=bob)
+    assert (invitation.status, invitation.signed_version.number) == ("signed", 1)
+
+
+def test_co_drafters_saving_on_the_same_version_lose_nothing(alice: User, cora: User) -> None:
+    memo = make_memo(alice)
+    add_codrafter(memo, alice, cora)
+    as_alice, as_cora = api(alice), api(cora)
+    mine = {"base_version": 1, "body": TEXT["body"] + "\n\n(U) Alice's paragraph."}
+    hers = {"base_version": 1, "body": TEXT["body"] + "\n\n(U) Cora's paragraph."}
+    results = together(
+        lambda: as_alice.patch(url(memo), mine), lambda: as_cora.patch(url(memo), hers)
+    )
+    assert statuses(results) == [(200, None), (409, "conflict")]
+    winner, loser = sorted(results, key=lambda r: r.status_code)
+    assert winner.json()["version"] == 2
+    assert "version 2" in loser.json()["error"]["message"]
+    assert Version.objects.filter(memo=memo).count() == 2
+    assert events(memo, EventType.VERSION_SAVED) == 2
+    saved = text.read(Version.objects.get(memo=memo, number=2)).body
+    assert saved == winner.json()["body"]
+    # The loser still holds the typed text; saved on top of version 2, both are kept.
+    lost_body = mine["body"] if saved == hers["body"] else hers["body"]
+    loser_api = as_alice if lost_body == mine["body"] else as_cora
+    again = loser_api.patch(url(memo), {"base_version": 2, "body": lost_body})
+    assert again.status_code == 200 and again.json()["version"] == 3
+    bodies = [text.read(v).body for v in Version.objects.filter(memo=memo).order_by("number")]
+    assert bodies == [TEXT["body"], saved, lost_body]
+
+
+def test_a_signature_racing_a_submission_is_either_in_it_or_refused(alice: User, bob: User) -> None:
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    as_alice, as_bob = api(alice), api(bob)
+    sign, submit = together(
+        lambda: as_bob.post(url(memo, "/sign"), {"version": 1}),
+        lambda: as_alice.post(url(memo, "/submit"), {"version": 1}),
+    )
+    assert submit.status_code == 200
+    frozen = list(SubmittedSignature.objects.filter(memo=memo).values_list("user", flat=True))
+    if sign.status_code == 200:  # signed first: the signature went with the submission
+        assert frozen == [bob.id] and submit.json()["counts"]["signed_current"] == 1
+    else:  # submitted first: the signature was refused, not recorded beside it
+        assert (sign.status_code, sign.json()["error"]["code"]) == (409, "wrong_state")
+        assert frozen == [] and events(memo, EventType.SIGNED) == 0
+
+
+def test_concurrent_edits_leave_a_consistent_history(alice: User, cora: User) -> None:
+    """Four saves on one base: exactly one version 2, no gaps, one event per version."""
+    memo = make_memo(alice)
+    add_codrafter(memo, alice, cora)
+    clients = [api(alice), api(cora), api(alice), api(cora)]
+    results = together(
+        *[
+            (
+                lambda c=c, i=i: c.patch(
+                    url(memo), {"base_version": 1, **EDITED, "title": f"Title {i}"}
+                )
+            )
+            for i, c in enumerate(clients)
+        ]
+    )
+    assert statuses(results) == [(200, None)] + [(409, "conflict")] * 3
+    assert list(
+        Version.objects.filter(memo=memo).values_list("number", flat=True).order_by("number")
+    ) == [1, 2]
+    assert events(memo, EventType.VERSION_SAVED) == 2
