@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -75,6 +76,9 @@ def do_create_user(
             )
     except IntegrityError:
         raise Conflict(f"a user with e-mail {email} already exists", field="email") from None
+    # An administrator vouches for the address: single sign-on may then link to this
+    # account without treating it as an unverified (possibly hostile) one.
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     record_event(
         EventType.USER_CREATED,
         actor=acting_user,

@@ -13,6 +13,8 @@ from dissent.api.auth import SessionWithCSRF, TokenAuth
 from dissent.ledger.api import router as ledger_router
 from dissent.lib.errors import DissentError
 from dissent.memos.api import router as memos_router
+from dissent.review.api import messages_router as review_messages_router
+from dissent.review.api import router as review_router
 
 api = NinjaAPI(
     title="Dissent Channel API",
@@ -92,4 +94,7 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/messages", memos_router)
+# The drafters' side of review (accesses, reprisal reports) sits beside the drafting API.
+api.add_router("/messages", review_messages_router)
+api.add_router("/review", review_router)
 api.add_router("/ledger", ledger_router)

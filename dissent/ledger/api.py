@@ -16,10 +16,11 @@ from ninja import Router, Schema
 
 from dissent.accounts.models import User
 from dissent.api.schemas import ErrorOut
-from dissent.ledger import store
+from dissent.ledger import receipts, store
 from dissent.ledger.access import access_entry_for
-from dissent.ledger.checkpoints import current_checkpoint, note_with_cosignatures
+from dissent.ledger.checkpoints import add_cosignature, current_checkpoint, note_with_cosignatures
 from dissent.lib.errors import InvalidInput
+from dissent.memos.access import Need, access_memo_for
 
 router = Router(tags=["ledger"])
 
@@ -107,3 +108,54 @@ def consistency(request: HttpRequest, old: int, new: int) -> ConsistencyOut:
         new_root=_b64(new_root),
         proof=[_b64(p) for p in proof],
     )
+
+
+# --- witnesses and receipts (dissent.ledger.checkpoints, dissent.ledger.receipts) ---------
+
+
+class CosignatureIn(Schema):
+    size: int  # the size of the checkpoint that was cosigned
+    cosignature: str  # the C2SP signature line "— <witness name> <base64>"
+
+
+class CosignatureOut(Schema):
+    size: int
+    witness: str
+    timestamp: int
+    line: str
+
+
+@router.post(
+    "/cosignatures",
+    response={200: CosignatureOut, 403: ErrorOut, **ERRORS},
+    summary="A witness hands back its cosignature/v1 on a checkpoint",
+)
+def cosignatures(request: HttpRequest, body: CosignatureIn) -> CosignatureOut:
+    """Kept only if the witness's public key is in DISSENT_LEDGER_WITNESS_KEYS (else 403)
+    and the signature verifies on that checkpoint (else 400). Posting again keeps the first."""
+    kept = add_cosignature(body.size, body.cosignature)
+    return CosignatureOut(
+        size=body.size, witness=kept.witness, timestamp=kept.timestamp, line=kept.line
+    )
+
+
+@router.get(
+    "/receipts/{memo_id}",
+    response={200: str, 403: ErrorOut, 409: ErrorOut, **ERRORS},
+    summary="The drafters' receipt for a submitted message (c2sp.org/tlog-proof@v1)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A .tlog-proof file, for `dissent ledger verify-receipt`.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def receipt(request: HttpRequest, memo_id: str) -> HttpResponse:
+    access = access_memo_for(cast(User, request.user), memo_id, to=Need.DRAFT)
+    filename, text = receipts.submission_receipt(access.memo)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

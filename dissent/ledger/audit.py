@@ -82,9 +82,13 @@ class Report:
             latest = f"matches the latest checkpoint (size {self.latest_checkpoint}, {signature})"
         root = base64.b64encode(self.root).decode()
         return (
-            f"log verified: {self.size} entries, root {root}, {latest}, "
-            f"{self.checkpoints} checkpoints consistent"
+            f"log verified: {_count(self.size, 'entry', 'entries')}, root {root}, {latest}, "
+            f"{_count(self.checkpoints, 'checkpoint', 'checkpoints')} consistent"
         )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 class _Failed(Exception):
@@ -150,21 +154,20 @@ class _Audit:
         self._step = max(1, min(int(size * PROGRESS_STEP), PROGRESS_MAX_ENTRIES))
 
     def run(self) -> None:
-        checkpoints = _checkpoints()
-        pending = next(checkpoints, None)
-        pending = self._check_checkpoints(pending, checkpoints)
+        self._checkpoints = _checkpoints()
+        self._pending = next(self._checkpoints, None)
+        self._check_checkpoints()  # a checkpoint of the empty log
         start = 0
         while start < self.size:
             end = min(start + self.chunk, self.size)
             self._verify_chunk(start, end)
-            pending = self._check_checkpoints(pending, checkpoints)
             start = end
             self._report(end)
-        if pending is not None:
+        if self._pending is not None:
             raise _Failed(
                 Problem(
                     self.size,
-                    f"checkpoint of size {pending['size']} is beyond the log's "
+                    f"checkpoint of size {self._pending['size']} is beyond the log's "
                     f"{self.size} entries: entries it signed are missing",
                 )
             )
@@ -221,6 +224,8 @@ class _Audit:
                         )
                     )
             expected += 1
+            if self._pending is not None and self._pending["size"] == expected:
+                self._check_checkpoints()
         if expected != end:
             raise _Failed(Problem(expected, "the entry is missing"))
 
@@ -258,27 +263,25 @@ class _Audit:
 
     # ----------------------------------------------------------------- checkpoints
 
-    def _check_checkpoints(
-        self, pending: dict[str, Any] | None, rest: Iterator[dict[str, Any]]
-    ) -> dict[str, Any] | None:
-        """Check every checkpoint whose size the recomputed tree has reached."""
-        while pending is not None and pending["size"] <= self.compact.size:
+    def _check_checkpoints(self) -> None:
+        """Check the checkpoints of the size the recomputed tree has just reached."""
+        while self._pending is not None and self._pending["size"] == self.compact.size:
+            checkpoint = self._pending
             root = self.compact.root()
-            if bytes(pending["root"]) != root:
+            if bytes(checkpoint["root"]) != root:
                 raise _Failed(
                     Problem(
                         None,
-                        f"checkpoint of size {pending['size']} has a root that is not the "
+                        f"checkpoint of size {checkpoint['size']} has a root that is not the "
                         "log's root at that size",
                     )
                 )
-            problem = _note_problem(pending["note"], pending["size"], root, self.log_key)
+            problem = _note_problem(checkpoint["note"], checkpoint["size"], root, self.log_key)
             if problem:
-                raise _Failed(Problem(None, f"checkpoint of size {pending['size']}: {problem}"))
+                raise _Failed(Problem(None, f"checkpoint of size {checkpoint['size']}: {problem}"))
             self.checkpoints += 1
-            self.latest_checkpoint = pending["size"]
-            pending = next(rest, None)
-        return pending
+            self.latest_checkpoint = checkpoint["size"]
+            self._pending = next(self._checkpoints, None)
 
     def _check_consistency(self) -> None:
         previous: dict[str, Any] | None = None

@@ -182,14 +182,14 @@ def open_note(message: str | bytes, known: Iterable[VerifierKey]) -> Note:
     verified: list[Signature] = []
     unverified: list[Signature] = []
     for sig in signatures:
-        key = keys.get((sig.name, sig.key_id))
-        if key is None:
+        trusted = keys.get((sig.name, sig.key_id))
+        if trusted is None:
             if sig not in unverified:
                 unverified.append(sig)
             continue
-        if any(seen.matches(key) for seen in verified):
+        if any(seen.matches(trusted) for seen in verified):
             continue  # a repeated signature by one key counts once
-        if not _verifies(key, text, sig):
+        if not _verifies(trusted, text, sig):
             raise InvalidSignature(f"the signature by {sig.name} ({sig.key_id.hex()}) is invalid")
         verified.append(sig)
     if not verified:

@@ -63,7 +63,9 @@ def commitment(text: bytes, salt: bytes) -> str:
 
 
 def encode_extra(leaf: bytes, salt: bytes | None) -> bytes:
-    return canonical_json(EXTRA_TAG, {"leaf": b64encode(leaf), "salt": salt.hex() if salt else None})
+    return canonical_json(
+        EXTRA_TAG, {"leaf": b64encode(leaf), "salt": salt.hex() if salt else None}
+    )
 
 
 def decode_extra(extra: bytes) -> tuple[bytes, bytes | None]:
@@ -136,7 +138,10 @@ def check_receipt(
         raise ReceiptError("extra data", str(exc)) from None
     try:
         merkle.verify_inclusion(
-            merkle.leaf_hash(leaf), proof.index, checkpoint.size, list(proof.hashes),
+            merkle.leaf_hash(leaf),
+            proof.index,
+            checkpoint.size,
+            list(proof.hashes),
             checkpoint.root,
         )
     except merkle.ProofError as exc:
@@ -149,13 +154,17 @@ def check_receipt(
     for witness in map(cosigner_key, witnesses):
         sig = note.signed_by(witness)
         if sig is None:  # a witness asked for must have cosigned: that is the point of asking
-            raise ReceiptError("witness cosignature", f"{witness.name} did not cosign the checkpoint")
+            raise ReceiptError(
+                "witness cosignature", f"{witness.name} did not cosign the checkpoint"
+            )
         cosigners.append((witness.name, cosignature_timestamp(sig)))
     report = ReceiptReport(checkpoint, log_key, proof.index, fields, cosigners, receipt_salt)
     if text is not None:
         opening = salt if salt is not None else receipt_salt
         if opening is None:
-            raise ReceiptError("commitment", "no salt: the receipt has none and --salt is not given")
+            raise ReceiptError(
+                "commitment", "no salt: the receipt has none and --salt is not given"
+            )
         expected = fields.get("c")
         if not isinstance(expected, str) or not expected:
             raise ReceiptError("commitment", "this event's leaf commits to no content")
@@ -181,7 +190,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "installation's own key, if it has one",
     )
     parser.add_argument(
-        "--witness-key", action="append", default=[],
+        "--witness-key",
+        action="append",
+        default=[],
         help="a witness's public key: require its cosignature on the checkpoint (repeatable)",
     )
     parser.add_argument("--salt", help="the salt in hex, if it is not in the receipt")
@@ -272,15 +283,7 @@ def run(options: argparse.Namespace, type_names: Mapping[int, str] | None = None
     return describe(report, type_names or {})
 
 
-def event_type_names() -> dict[int, str]:
-    try:  # the enum's module needs Django installed, not configured
-        from dissent.events.types import EventType
-    except ImportError:  # pragma: no cover - a bare copy of the verifier
-        return {}
-    return {int(t.value): str(t.label) for t in EventType}
-
-
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], type_names: Mapping[int, str] | None = None) -> int:
     """`dissent ledger verify-receipt ...` before (and without) Django setup."""
     parser = argparse.ArgumentParser(
         prog="dissent ledger verify-receipt",
@@ -292,7 +295,7 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:  # argparse printed usage or help
         return int(exc.code or 0) and 2
     try:
-        lines = run(options, event_type_names())
+        lines = run(options, type_names)
     except ReceiptError as exc:
         sys.stderr.write(f"dissent: verify-receipt: {exc} — NOT VERIFIED\n")
         return 1

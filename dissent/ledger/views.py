@@ -62,6 +62,8 @@ def check_receipt(request: HttpRequest, memo_id: str) -> HttpResponse:
         result = receipts.check_against_log(upload.read())
         status = 200
     return render(
-        request, "ledger/receipt_check.html", {"memo": access.memo, "result": result},
+        request,
+        "ledger/receipt_check.html",
+        {"memo": access.memo, "result": result},
         status=status,
     )

@@ -96,7 +96,7 @@ class LogClient:
         self.base = base_url.rstrip("/") + "/api/v1/ledger"
         self.token = token
 
-    def _request(self, path: str, body: dict[str, object] | None = None) -> dict[str, object]:
+    def _request(self, path: str, body: dict[str, object] | None = None) -> bytes:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
             self.base + path,
@@ -104,22 +104,26 @@ class LogClient:
             method="GET" if body is None else "POST",
             headers={
                 "Authorization": f"Bearer {self.token}",
-                "Accept": "application/json",
                 **({"Content-Type": "application/json"} if body is not None else {}),
             },
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                payload = response.read(MAX_RESPONSE_BYTES + 1)
+                payload: bytes = response.read(MAX_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise WitnessError(f"the log answered {exc.code} to {path}: {_error_text(exc)}") from None
+            raise WitnessError(
+                f"the log answered {exc.code} to {path}: {_error_text(exc)}"
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise WitnessError(f"cannot reach the log at {self.base}: {reason}") from None
         if len(payload) > MAX_RESPONSE_BYTES:
             raise WitnessError(f"the log's answer to {path} is too large")
+        return payload
+
+    def _json(self, path: str, body: dict[str, object] | None = None) -> dict[str, object]:
         try:
-            parsed = json.loads(payload)
+            parsed = json.loads(self._request(path, body))
         except ValueError:
             raise WitnessError(f"the log's answer to {path} is not JSON") from None
         if not isinstance(parsed, dict):
@@ -127,15 +131,15 @@ class LogClient:
         return parsed
 
     def checkpoint(self) -> str:
-        answer = self._request("/checkpoint")
-        note = answer.get("note")
-        if not isinstance(note, str):
-            raise WitnessError("the log's checkpoint answer has no signed note")
-        return note
+        """The signed checkpoint note (text/plain), as the log serves it."""
+        try:
+            return self._request("/checkpoint").decode("utf-8")
+        except UnicodeDecodeError:
+            raise WitnessRefusal("the log's checkpoint is not UTF-8 text") from None
 
     def consistency(self, old: int, new: int) -> list[bytes]:
         query = urllib.parse.urlencode({"old": old, "new": new})
-        proof = self._request(f"/consistency?{query}").get("proof")
+        proof = self._json(f"/consistency?{query}").get("proof")
         if not isinstance(proof, list) or not all(isinstance(p, str) for p in proof):
             raise WitnessError("the log's consistency answer has no proof")
         try:
@@ -144,7 +148,7 @@ class LogClient:
             raise WitnessRefusal(f"the log's consistency proof is malformed: {exc}") from None
 
     def post_cosignature(self, size: int, line: str) -> None:
-        self._request("/cosignatures", {"size": size, "cosignature": line})
+        self._json("/cosignatures", {"size": size, "cosignature": line})
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:
@@ -238,7 +242,9 @@ def witness_once(
         try:
             _write_atomically(state_path, new_state.to_json() + "\n")
         except OSError as exc:
-            raise WitnessError(f"cannot write the state file {state_path}: {exc.strerror}") from None
+            raise WitnessError(
+                f"cannot write the state file {state_path}: {exc.strerror}"
+            ) from None
     client.post_cosignature(checkpoint.size, cosignature.line)
     return WitnessResult(checkpoint, state.size if state else None, cosignature)
 
@@ -272,7 +278,9 @@ def _inconsistency(client: LogClient, state: WitnessState, checkpoint: Checkpoin
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", required=True, help="the log's address, e.g. https://dissent.example.org")
+    parser.add_argument(
+        "--url", required=True, help="the log's address, e.g. https://dissent.example.org"
+    )
     parser.add_argument(
         "--token",
         help="a personal API token of this witness's account (default: $DISSENT_WITNESS_TOKEN)",
@@ -284,7 +292,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--state", required=True, help="file where this witness remembers the log (kept safe)"
     )
     parser.add_argument(
-        "--log-key", required=True, help="the log's public key (<name>+<id>+<key>) or a file holding it"
+        "--log-key",
+        required=True,
+        help="the log's public key (<name>+<id>+<key>) or a file holding it",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dissent.accounts.eligibility import filing_refusal
@@ -30,6 +30,21 @@ def _lock_draft(memo: Memo) -> Memo:
     if locked.state != State.DRAFT:
         raise TransitionError("this message has been submitted; it can no longer change")
     return locked
+
+
+def _hold_draft(memo: Memo) -> Memo:
+    """For co-signers' answers: a shared lock on the message row (FOR SHARE on PostgreSQL),
+    so signers do not queue behind one another, while a save or a submission (FOR UPDATE)
+    still waits for them and they for it. SQLite runs one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return _lock_draft(memo)
+    sql = f'SELECT * FROM "{Memo._meta.db_table}" WHERE "id" = %s FOR SHARE'  # noqa: S608
+    held = list(Memo.objects.raw(sql, [memo.id]))
+    if not held:
+        raise Memo.DoesNotExist(f"message {memo.id} is gone")
+    if held[0].state != State.DRAFT:
+        raise TransitionError("this message has been submitted; it can no longer change")
+    return held[0]
 
 
 def _current_version(memo: Memo) -> Version:
@@ -180,7 +195,7 @@ def do_invite(memo: Memo, emails: list[str], *, acting_user: User) -> InviteRepo
 @transaction.atomic
 def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     """Sign the version the signer read. If the text changed since, nothing is signed."""
-    memo = _lock_draft(memo)
+    memo = _hold_draft(memo)
     if version != memo.version_count:
         raise Conflict(
             f"the text changed: version {memo.version_count} is current; read it, then sign",
@@ -199,6 +214,9 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     )
     if signed != 1:
         raise TransitionError(f"you have already signed version {current.number}")
+    invitation = Invitation.objects.get(memo=memo, user=acting_user)
+    invitation.memo, invitation.signed_version = memo, current  # for the caller, no queries
+    # Last: the log append holds the log's lock until commit, so keep little after it.
     record_event(
         EventType.SIGNED,
         actor=acting_user,
@@ -206,12 +224,12 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
         payload={"version": current.number, "hash": current.content_hash},
         commitment=current.commitment,
     )
-    return Invitation.objects.get(memo=memo, user=acting_user)
+    return invitation
 
 
 @transaction.atomic
 def do_decline(memo: Memo, *, acting_user: User) -> None:
-    memo = _lock_draft(memo)
+    memo = _hold_draft(memo)
     declined = Invitation.objects.filter(
         memo=memo,
         user=acting_user,
@@ -226,7 +244,7 @@ def do_decline(memo: Memo, *, acting_user: User) -> None:
 
 @transaction.atomic
 def do_withdraw(memo: Memo, *, acting_user: User) -> None:
-    memo = _lock_draft(memo)
+    memo = _hold_draft(memo)
     invitation = (
         Invitation.objects.filter(memo=memo, user=acting_user, status=InvitationStatus.SIGNED)
         .select_related("signed_version")
@@ -246,8 +264,8 @@ def do_withdraw(memo: Memo, *, acting_user: User) -> None:
         EventType.SIGNATURE_WITHDRAWN,
         actor=acting_user,
         subject_id=memo.id,
-        payload={"version": invitation.signed_version.number},
-    )  # type: ignore[union-attr]
+        payload={"version": invitation.signed_version.number},  # type: ignore[union-attr]
+    )
 
 
 @transaction.atomic

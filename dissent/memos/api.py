@@ -465,8 +465,8 @@ def submit(request: HttpRequest, memo_id: str, payload: SubmitIn) -> dict[str, o
 @router.post("/{memo_id}/sign", response={200: InvitationOut, **ERRORS})
 def sign(request: HttpRequest, memo_id: str, payload: SignIn) -> dict[str, object]:
     access = access_memo_for(_user(request), memo_id, to=Need.SIGN)
-    do_sign(access.memo, version=payload.version, acting_user=access.user)
-    return _own_invitation(access)
+    invitation = do_sign(access.memo, version=payload.version, acting_user=access.user)
+    return _invitation(invitation, invitation.memo)
 
 
 @router.post("/{memo_id}/decline", response={200: InvitationOut, **ERRORS})

@@ -35,11 +35,14 @@ class MemoContent:
 
 
 def clean(title: str, summary: str = "", body: str = "", recommendations: str = "") -> MemoContent:
-    """Checks limits and characters; raises with the field and the limit named."""
+    """Checks limits and characters; raises with the field and the limit named. Line breaks
+    are normalised to LF, so the same text typed in a browser (CRLF) or sent by a script (LF)
+    has the same hash."""
     fields = {"title": title, "summary": summary, "body": body, "recommendations": recommendations}
     for name, value in fields.items():
         if not isinstance(value, str):
             raise InvalidInput(f"{name} must be text", field=name)
+        fields[name] = value = value.replace("\r\n", "\n").replace("\r", "\n")
         if "\x00" in value:
             raise InvalidInput(f"{name} contains a NUL character; remove it", field=name)
         try:
@@ -49,6 +52,7 @@ def clean(title: str, summary: str = "", body: str = "", recommendations: str = 
                 f"{name} contains an invalid character (a lone UTF-16 surrogate); remove it",
                 field=name,
             ) from None
+    title, summary, body, recommendations = fields.values()
     title = title.strip()
     if not title:
         raise InvalidInput("give the message a title", field="title")

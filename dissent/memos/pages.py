@@ -56,8 +56,8 @@ def message_rows(user: User) -> list[MessageRow]:
     versions = _current_versions(memos)
     signed = Q(invitations__status=InvitationStatus.SIGNED)
     current = Q(invitations__signed_version__number=F("version_count"))
-    counts = {
-        row["id"]: row
+    counts: dict[Any, dict[str, Any]] = {
+        row["id"]: dict(row)
         for row in Memo.objects.filter(id__in=[m.id for m in memos])
         .values("id")
         .annotate(

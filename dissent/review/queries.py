@@ -151,6 +151,13 @@ def queue(
 # --------------------------------------------------------------------------- one case
 
 
+def fresh_case(case: Case) -> Case:
+    """The case as stored now (an action may just have changed it)."""
+    return Case.objects.select_related("memo", "memo__submitted_version", "officer").get(
+        memo_id=case.memo_id
+    )
+
+
 def submitted_text(access: CaseAccess) -> memo_text.MemoContent:
     """The exact submitted text. The caller must record the opening (do_record_opening)."""
     version = access.memo.submitted_version

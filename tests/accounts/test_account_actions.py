@@ -291,3 +291,11 @@ def test_removing_totp_through_allauth_records_mfa_removed(empty_cache: None) ->
     assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     removed = Event.objects.filter(type=EventType.MFA_REMOVED, actor=user)
     assert {"kind": "totp"} in [e.payload for e in removed]
+
+
+def test_seeding_an_mfa_persona_records_creation_then_mfa(rita: User) -> None:
+    events = Event.objects.filter(subject_id=str(rita.id))
+    assert [(e.type, e.payload) for e in events] == [
+        (EventType.USER_CREATED, {"role": "review_officer", "via": "test"}),
+        (EventType.MFA_ADDED, {"kind": "totp"}),
+    ]

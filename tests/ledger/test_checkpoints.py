@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import stat
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from pytest_django import Settings as SettingsWrapper
 
 from dissent.accounts.models import User
-from dissent.crypto.signing import COSIGNATURE_V1, SignerKey, generate_signer_key
+from dissent.crypto.signing import (
+    COSIGNATURE_V1,
+    SignerKey,
+    generate_signer_key,
+    parse_signer_key,
+    parse_verifier_key,
+)
 from dissent.ledger import checkpoints, merkle, store, triggers
 from dissent.ledger.checkpoints import (
     LedgerInconsistent,
@@ -26,8 +34,9 @@ from dissent.ledger.checkpoints import (
     note_with_cosignatures,
 )
 from dissent.ledger.keys import DEMO_KEY_FILE
-from dissent.ledger.models import Checkpoint, Cosignature, LogEntry
+from dissent.ledger.models import Checkpoint, Cosignature, LogEntry, Subtree
 from dissent.ledger.note import cosign, open_checkpoint, split_note
+from dissent.ledger.offline import main
 from dissent.lib.errors import Forbidden, InvalidInput, NotFound
 from tests.ledger.l2_fixtures import ORIGIN, fast_hashing, log_signer, witness_signer
 from tests.memos.helpers import make_memo, save
@@ -113,9 +122,9 @@ def test_a_rewritten_history_is_not_signed(alice: User, log_signer: SignerKey) -
         LogEntry.objects.filter(index=entry.index).update(
             leaf=forged, leaf_hash=merkle.leaf_hash(forged)
         )
-        hashes = [bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)]
-        from dissent.ledger.models import Subtree
-
+        hashes = [
+            bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
+        ]
         Subtree.objects.all().delete()
         compact = merkle.CompactRange()
         for h in hashes:
@@ -243,3 +252,22 @@ def test_log_keys_are_read_from_the_environment_or_a_file(tmp_path: Path) -> Non
     assert decided(tmp_path, ["LEDGER_SIGNING_KEY"], DISSENT_SECRET_KEY=KEY) == {
         "LEDGER_SIGNING_KEY": ""
     }
+
+
+def test_the_checkpoint_command_signs_now(alice: User, log_signer: SignerKey) -> None:
+    make_memo(alice)
+    out = StringIO()
+    call_command("ledger", "checkpoint", stdout=out)
+    checkpoint = Checkpoint.objects.get()
+    assert out.getvalue().startswith(f"checkpoint at {checkpoint.size} entries\n")
+    assert checkpoint.note in out.getvalue()
+
+
+def test_keygen_prints_a_signer_and_its_verifier(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main("keygen", ["--witness", "witness.example.org/w2"]) == 0
+    signer_line, verifier_line = capsys.readouterr().out.split()
+    signer = parse_signer_key(signer_line)
+    assert signer.key_type == COSIGNATURE_V1
+    assert parse_verifier_key(verifier_line) == signer.verifier
+    assert main("keygen", ["has space"]) == 2
+    assert "must not be empty or contain spaces" in capsys.readouterr().err

@@ -52,9 +52,7 @@ PETER = parse_verifier_key(PETER_VKEY)
 ENOCH = parse_verifier_key(ENOCH_VKEY)
 
 # C2SP tlog-checkpoint and tlog-cosignature examples.
-SOFA_BODY = (
-    "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
-)
+SOFA_BODY = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
 SOFA_LOG_SIG = (
     "— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcy"
     "v2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"
@@ -120,7 +118,9 @@ def test_every_changed_text_byte_is_refused() -> None:
         TEXT + "\n",
         TEXT + "\n" + PETER_SIG[:-1],
         "\x01" + TEXT + "\n" + PETER_SIG,
-        TEXT + "\n" + "— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvq"
+        TEXT
+        + "\n"
+        + "— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvq"
         "fqdngotpRZb6KE6RyyBwJnAM=",
         TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
         TEXT + "\n" + PETER_SIG * 101,
@@ -143,7 +143,8 @@ def test_repeated_signatures_count_once() -> None:
 
 def test_the_signed_note_spec_example_splits_at_the_last_blank_line() -> None:
     example = (
-        "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n"
+        "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n"
+        "\ned è subito sera.\n"
         "\n— quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKON"
         "rMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n"
     )
@@ -255,8 +256,9 @@ def test_tampered_cosignatures_are_refused() -> None:
     # A plain note signature is not a cosignature, even by the same Ed25519 key.
     plain = generate_signer_key("witness.example/w2")
     note_sig = parse_signature_line(sign_note(body, plain).split("\n\n")[1])
-    as_cosignature = type(note_sig)(note_sig.name, plain.verifier.as_type(COSIGNATURE_V1).id,
-                                    note_sig.data)
+    as_cosignature = type(note_sig)(
+        note_sig.name, plain.verifier.as_type(COSIGNATURE_V1).id, note_sig.data
+    )
     with pytest.raises(NoteError):
         verify_cosignature(body, as_cosignature, plain.verifier)
     with pytest.raises(NoteError):

@@ -44,7 +44,9 @@ def test_key_id_is_sha256_of_name_newline_type_and_key() -> None:
 
 def test_transparency_dev_cosignature_vkeys() -> None:
     # transparency-dev/formats note_cosigv1_test.go TestCoSigV1NewVerifier.
-    native = parse_verifier_key("remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2")
+    native = parse_verifier_key(
+        "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
+    )
     assert native.key_type == COSIGNATURE_V1
     plain = parse_verifier_key("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6")
     assert plain.key_type == ED25519

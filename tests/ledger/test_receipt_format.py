@@ -108,7 +108,9 @@ def _leaf(index: int, c: str | None = None) -> bytes:
     )
 
 
-def _receipt(size: int = 11, index: int = 6, salt: bytes | None = SALT, cosigned: bool = True) -> str:
+def _receipt(
+    size: int = 11, index: int = 6, salt: bytes | None = SALT, cosigned: bool = True
+) -> str:
     leaves = [_leaf(i) for i in range(size)]
     leaves[index] = _leaf(index, commitment(TEXT, SALT))
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
@@ -180,8 +182,10 @@ def test_tampered_index_proof_and_extra_are_named() -> None:
     assert _part_failing(wrong_index.format()) == "inclusion proof"
     swapped = TlogProof(proof.index, proof.hashes[::-1], proof.checkpoint, proof.extra)
     assert _part_failing(swapped.format()) == "inclusion proof"
-    leaf, salt = decode_extra(proof.extra or b"")
-    other_leaf = TlogProof(proof.index, proof.hashes, proof.checkpoint, encode_extra(_leaf(6), salt))
+    _, salt = decode_extra(proof.extra or b"")
+    other_leaf = TlogProof(
+        proof.index, proof.hashes, proof.checkpoint, encode_extra(_leaf(6), salt)
+    )
     assert _part_failing(other_leaf.format()) == "inclusion proof"
     no_extra = TlogProof(proof.index, proof.hashes, proof.checkpoint, None)
     assert _part_failing(no_extra.format()) == "extra data"

@@ -161,3 +161,27 @@ def test_concurrent_edits_leave_a_consistent_history(alice: User, cora: User) ->
         Version.objects.filter(memo=memo).values_list("number", flat=True).order_by("number")
     ) == [1, 2]
     assert events(memo, EventType.VERSION_SAVED) == 2
+
+
+def test_many_signers_racing_a_submission_are_all_in_it_or_refused(
+    alice: User, bob: User, carol: User, oscar: User, cora: User
+) -> None:
+    """Signers do not wait for one another (a shared lock on PostgreSQL), but a submission
+    still sees every signature that was answered 200 and none that was refused."""
+    memo = make_memo(alice)
+    signers = [bob, carol, oscar, cora]
+    invite(memo, alice, *signers)
+    clients = [api(u) for u in signers]
+    as_alice = api(alice)
+    results = together(
+        *[(lambda c=c: c.post(url(memo, "/sign"), {"version": 1})) for c in clients],
+        lambda: as_alice.post(url(memo, "/submit"), {"version": 1}),
+    )
+    *signs, submit = results
+    assert submit.status_code == 200
+    accepted = {u.id for u, r in zip(signers, signs, strict=True) if r.status_code == 200}
+    refused = [r for r in signs if r.status_code != 200]
+    assert all((r.status_code, r.json()["error"]["code"]) == (409, "wrong_state") for r in refused)
+    frozen = set(SubmittedSignature.objects.filter(memo=memo).values_list("user", flat=True))
+    assert frozen == accepted
+    assert events(memo, EventType.SIGNED) == len(accepted)

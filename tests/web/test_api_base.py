@@ -17,7 +17,6 @@ from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
 SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
 
 

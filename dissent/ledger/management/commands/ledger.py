@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dissent.crypto.signing import KeyFormatError, parse_verifier_key
 from dissent.ledger import audit, offline, receipt_check, witness
 from dissent.ledger.checkpoints import make_checkpoint
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
             self._refusable(
                 "verify-receipt",
                 lambda: "\n".join(
-                    receipt_check.run(_namespace(options), receipt_check.event_type_names())
+                    receipt_check.run(_namespace(options), offline.event_type_names())
                 ),
             )
 
