@@ -75,7 +75,9 @@ def inclusion(request: HttpRequest, index: int, size: int) -> InclusionOut:
     user = cast(User, request.user)
     log_size = store.size()
     if not 0 < size <= log_size:
-        raise InvalidInput(f"size must be 1 to {log_size} (the log's size), got {size}", field="size")
+        raise InvalidInput(
+            f"size must be 1 to {log_size} (the log's size), got {size}", field="size"
+        )
     if not 0 <= index < size:
         raise InvalidInput(f"index must be 0 to {size - 1}, got {index}", field="index")
     entry = access_entry_for(user, index)

@@ -335,11 +335,12 @@ def _stored_nodes(start: int, end: int) -> dict[tuple[int, int], bytes]:
 def _checkpoints(batch: int = 1000) -> Iterator[dict[str, Any]]:
     last = -1
     while True:
-        rows = list(
-            Checkpoint.objects.filter(size__gt=last)
+        rows: list[dict[str, Any]] = [
+            dict(row)
+            for row in Checkpoint.objects.filter(size__gt=last)
             .order_by("size")
             .values("size", "root", "note")[:batch]
-        )
+        ]
         yield from rows
         if len(rows) < batch:
             return

@@ -35,7 +35,9 @@ class LogEntry(models.Model):
         ordering = ["index"]
         verbose_name_plural = "log entries"
         constraints = [
-            models.CheckConstraint(condition=models.Q(index__gte=0), name="ledger_entry_index_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(index__gte=0), name="ledger_entry_index_gte_0"
+            ),
             _hash_length("leaf_hash", "ledger_entry_leaf_hash_32_bytes"),
         ]
 

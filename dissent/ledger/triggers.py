@@ -80,8 +80,8 @@ def _postgresql_v1() -> tuple[list[str], list[str]]:
     create += [
         f'CREATE OR REPLACE TRIGGER "{HEAD_TABLE_V1}_only_grows" BEFORE UPDATE OR DELETE ON '
         f'"{HEAD_TABLE_V1}" FOR EACH ROW EXECUTE FUNCTION ledger_head_only_grows()',
-        f'CREATE OR REPLACE TRIGGER "{HEAD_TABLE_V1}_no_truncate" BEFORE TRUNCATE ON "{HEAD_TABLE_V1}" '
-        "FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()",
+        f'CREATE OR REPLACE TRIGGER "{HEAD_TABLE_V1}_no_truncate" BEFORE TRUNCATE ON '
+        f'"{HEAD_TABLE_V1}" FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()',
     ]
     drop += [
         f'DROP TRIGGER IF EXISTS "{HEAD_TABLE_V1}_only_grows" ON "{HEAD_TABLE_V1}"',

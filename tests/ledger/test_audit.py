@@ -4,6 +4,7 @@ entry, node, event row or checkpoint makes it fail and name the first bad index.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import sqlite3
 from collections.abc import Callable
@@ -21,10 +22,10 @@ from dissent.events.types import EventType
 from dissent.ledger import audit, merkle, store
 from dissent.ledger import leaf as leaves
 from dissent.ledger.checkpoints import make_checkpoint
-from dissent.ledger.models import Checkpoint, LogEntry, Subtree, VerificationRun
+from dissent.ledger.models import Checkpoint, LogEntry, VerificationRun
 from dissent.memos.actions import do_sign, do_submit
 from tests.conftest import make_user
-from tests.ledger.l1_helpers import (  # noqa: F401
+from tests.ledger.l1_helpers import (
     fast_hashing,
     grow,
     leaf_hashes,
@@ -33,6 +34,9 @@ from tests.ledger.l1_helpers import (  # noqa: F401
     raw,
 )
 from tests.memos.helpers import invite, make_memo
+
+# Fixtures used by name below (imported, so listed as used).
+__all__ = ["fast_hashing", "lifted_triggers", "log_key"]
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +81,11 @@ def test_a_clean_log_verifies(log: dict[str, object]) -> None:
     assert report.signatures_checked
     run = VerificationRun.objects.get()
     assert (run.ok, run.size, bytes(run.root), run.first_bad_index, run.by) == (
-        True, 40, report.root, None, "test",
+        True,
+        40,
+        report.root,
+        None,
+        "test",
     )
     assert "log verified: 40 entries" in report.summary()
     assert "signature valid" in report.summary()
@@ -95,7 +103,7 @@ def test_an_empty_log_verifies(db: None) -> None:
 
 
 def _set_leaf(index: int) -> None:
-    raw("UPDATE ledger_logentry SET leaf = %s WHERE " + '"index" = %s', [b"forged", index])
+    raw('UPDATE ledger_logentry SET leaf = %s WHERE "index" = %s', [b"forged", index])
 
 
 def _set_leaf_and_hash(index: int) -> None:
@@ -254,7 +262,10 @@ def test_without_a_log_key_the_note_body_is_still_checked(
     report = audit.verify(by="test")
     assert report.ok and not report.signatures_checked
     assert "NO log key" in report.summary()
-    raw("UPDATE ledger_checkpoint SET note = %s WHERE size = 25", [Checkpoint.objects.get(size=10).note])
+    raw(
+        "UPDATE ledger_checkpoint SET note = %s WHERE size = 25",
+        [Checkpoint.objects.get(size=10).note],
+    )
     problem = audit.verify(by="test").problem
     assert problem is not None and "its note says size 10" in problem.what
 
@@ -266,7 +277,9 @@ def test_an_event_outside_the_log_is_caught(log: dict[str, object]) -> None:
     assert problem is not None and problem.what == f"event {event.id} is not in the log"
 
 
-def test_a_shrunk_log_is_caught_by_its_checkpoint(log: dict[str, object], lifted_triggers: None) -> None:
+def test_a_shrunk_log_is_caught_by_its_checkpoint(
+    log: dict[str, object], lifted_triggers: None
+) -> None:
     raw("UPDATE ledger_loghead SET size = 30")
     problem = audit.verify(by="test").problem
     assert problem is not None and problem.index == 30
@@ -280,7 +293,9 @@ def test_a_grown_head_without_entries_is_caught(log: dict[str, object]) -> None:
     assert problem.what == "the entry is missing"
 
 
-def test_the_first_of_two_bad_entries_is_named(log: dict[str, object], lifted_triggers: None) -> None:
+def test_the_first_of_two_bad_entries_is_named(
+    log: dict[str, object], lifted_triggers: None
+) -> None:
     _set_leaf(33)
     _set_event("payload", '{"method": "x"}')(17)
     problem = audit.verify(by="test", chunk=7).problem
@@ -337,14 +352,16 @@ def test_the_command_checks_signatures_with_a_given_key(log: dict[str, object]) 
 def test_progress_every_5_percent_on_stderr(log: dict[str, object]) -> None:
     grow(200 - store.size())
     lines: list[tuple[int, int]] = []
-    report = audit.verify(by="test", chunk=3, progress=lambda done, total: lines.append((done, total)))
+    report = audit.verify(
+        by="test", chunk=3, progress=lambda done, total: lines.append((done, total))
+    )
     assert report.ok
     assert lines[-1] == (200, 200)
     steps = [done for done, _ in lines]
-    assert steps == sorted(steps) and all(b - a <= 12 for a, b in zip(steps, steps[1:], strict=False))
+    assert steps == sorted(steps) and all(b - a <= 12 for a, b in itertools.pairwise(steps))
     assert 17 <= len(lines) <= 24  # about every 5 %
 
-    status, out, err = run_verify("--progress")
+    status, _, err = run_verify("--progress")
     assert status == 0
     shown = err.strip().splitlines()
     assert shown[-1] == "verified 200 of 200 entries (100%)"
@@ -370,14 +387,22 @@ def test_dissent_ledger_verify_exit_status_as_an_operator_sees_it(tmp_path: Path
     env = cli_env(tmp_path)
     assert dissent("migrate", env=env).returncode == 0
     made = dissent(
-        "createuser", "pat@example.org", "--role", "staff", "--password-stdin",
-        env=env, stdin="a long password for pat 42\n",
+        "createuser",
+        "pat@example.org",
+        "--role",
+        "staff",
+        "--password-stdin",
+        env=env,
+        stdin="a long password for pat 42\n",
     )
     assert made.returncode == 0, made.stderr
     good = dissent("ledger", "verify", env=env)
     assert good.returncode == 0, good.stderr
-    assert re.fullmatch(r"log verified: 1 entry, root \S+, no checkpoint signed yet, "
-                        r"0 checkpoints consistent\n", good.stdout)
+    assert re.fullmatch(
+        r"log verified: 1 entry, root \S+, no checkpoint signed yet, "
+        r"0 checkpoints consistent\n",
+        good.stdout,
+    )
 
     with sqlite3.connect(tmp_path / "dissent.sqlite3") as db:
         db.execute('DROP TRIGGER "ledger_logentry_refuse_update"')

@@ -32,8 +32,11 @@ from dissent.memos.actions import (
 )
 from dissent.memos.models import Memo
 from tests.conftest import PASSWORD, make_user
-from tests.ledger.l1_helpers import fast_hashing, grow, leaf_hashes, lifted_triggers  # noqa: F401
+from tests.ledger.l1_helpers import fast_hashing, grow, leaf_hashes, lifted_triggers
 from tests.memos.helpers import SENTINELS, TEXT, invite
+
+# Fixtures used by name below (imported, so listed as used).
+__all__ = ["fast_hashing", "lifted_triggers"]
 
 pytestmark = pytest.mark.django_db
 

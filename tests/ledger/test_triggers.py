@@ -25,7 +25,7 @@ def rows() -> None:
 
 
 STATEMENTS = {
-    "ledger_logentry": ('UPDATE ledger_logentry SET leaf = %s', [b"forged"]),
+    "ledger_logentry": ("UPDATE ledger_logentry SET leaf = %s", [b"forged"]),
     "ledger_subtree": ("UPDATE ledger_subtree SET hash = %s", [b"f" * 32]),
     "ledger_checkpoint": ("UPDATE ledger_checkpoint SET note = %s", ["forged"]),
     "ledger_cosignature": ("UPDATE ledger_cosignature SET line = %s", ["forged"]),

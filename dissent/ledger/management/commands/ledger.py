@@ -42,9 +42,7 @@ class Command(BaseCommand):
             default=None,
             help="always report progress on stderr (default: for logs of 100,000+ entries)",
         )
-        shown.add_argument(
-            "--no-progress", dest="progress", action="store_const", const=False
-        )
+        shown.add_argument("--no-progress", dest="progress", action="store_const", const=False)
         verify.add_argument(
             "--by", default="", help="who runs it, for the record (default: the OS user)"
         )
@@ -106,7 +104,9 @@ class Command(BaseCommand):
             try:
                 log_key = parse_verifier_key(options["log_key"].strip())
             except KeyFormatError as exc:
-                raise CommandError(f"--log-key is not a verifier key: {exc}", returncode=2) from None
+                raise CommandError(
+                    f"--log-key is not a verifier key: {exc}", returncode=2
+                ) from None
         report = audit.verify(
             by=options["by"] or f"cli:{_os_user()}", log_key=log_key, progress=progress
         )
