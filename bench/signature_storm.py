@@ -104,8 +104,12 @@ def seed(signers: int, out: Path) -> None:
             raise SystemExit(f"seeding: invitations refused: {report}")
     out.write_text(
         json.dumps(
-            {"memo": str(memo.id), "version": memo.version_count, "owner": owner_token,
-             "tokens": tokens}
+            {
+                "memo": str(memo.id),
+                "version": memo.version_count,
+                "owner": owner_token,
+                "tokens": tokens,
+            }
         )
     )
 
@@ -176,8 +180,10 @@ def _client_process(
             start = time.perf_counter()
             try:
                 if mode == "sign":
-                    headers = {"Authorization": f"Bearer {token}",
-                               "Content-Type": "application/json"}
+                    headers = {
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                    }
                     status = client.post(sign_url, content=body, headers=headers).status_code
                 else:
                     status = client.get(f"{base}/healthz").status_code
@@ -205,8 +211,14 @@ def _client_process(
     results.put((samples, elapsed))
 
 
-def drive(base: str, mode: str, args: argparse.Namespace, memo: str = "", version: int = 0,
-          tokens: list[str] | None = None) -> dict[str, Any]:
+def drive(
+    base: str,
+    mode: str,
+    args: argparse.Namespace,
+    memo: str = "",
+    version: int = 0,
+    tokens: list[str] | None = None,
+) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs_n = min(args.client_processes, args.clients)
@@ -215,8 +227,23 @@ def drive(base: str, mode: str, args: argparse.Namespace, memo: str = "", versio
     for i in range(procs_n):
         threads = args.clients // procs_n + (i < args.clients % procs_n)
         share = tokens[i::procs_n]
-        procs.append(ctx.Process(target=_client_process, args=(
-            base, mode, memo, version, share, threads, args.healthz_seconds, ready, go, results)))
+        procs.append(
+            ctx.Process(
+                target=_client_process,
+                args=(
+                    base,
+                    mode,
+                    memo,
+                    version,
+                    share,
+                    threads,
+                    args.healthz_seconds,
+                    ready,
+                    go,
+                    results,
+                ),
+            )
+        )
     for proc in procs:
         proc.start()
     for _ in procs:
@@ -264,7 +291,11 @@ def _percentile(ordered: list[float], pct: float) -> float:
 def _django_step(flag: str, value: str, out: Path, env: dict[str, str]) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), flag, value, "--out", str(out)],
-        env=env, capture_output=True, text=True, check=False, cwd=HERE.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=HERE.parent,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{flag} failed:\n{proc.stdout}{proc.stderr}")
@@ -278,43 +309,59 @@ def bench_database(db: str, args: argparse.Namespace, rb: Any) -> dict[str, Any]
         data_dir = Path(tmp)
         database = rb.sqlite_database(data_dir) if db == "sqlite" else rb.postgres_database()
         with database as url:
-            env = {k: v for k, v in os.environ.items()
-                   if not k.startswith("DISSENT_") and k != "DATABASE_URL"}
-            env.update(DISSENT_SECRET_KEY=secrets.token_urlsafe(50), DISSENT_HTTPS="false",
-                       DISSENT_DATA_DIR=str(data_dir), DATABASE_URL=url,
-                       DISSENT_LOG_LEVEL="warning")
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("DISSENT_") and k != "DATABASE_URL"
+            }
+            env.update(
+                DISSENT_SECRET_KEY=secrets.token_urlsafe(50),
+                DISSENT_HTTPS="false",
+                DISSENT_DATA_DIR=str(data_dir),
+                DATABASE_URL=url,
+                DISSENT_LOG_LEVEL="warning",
+            )
             rb.run_dissent(["migrate"], env)
             started = time.perf_counter()
             world = _django_step("--seed", str(args.signers), data_dir / "seed.json", env)
-            print(f"  {db:8} seeded {args.signers} signers, tokens and invitations in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"  {db:8} seeded {args.signers} signers, tokens and invitations in "
+                f"{time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
             port = rb.free_port()
-            with rb.running_server(env, port, args.workers, args.threads,
-                                   data_dir / "server.log") as server:
+            with rb.running_server(
+                env, port, args.workers, args.threads, data_dir / "server.log"
+            ) as server:
                 base = f"http://127.0.0.1:{port}"
                 drive(base, "healthz", _short(args))  # warm-up: every worker connects
                 before = drive(base, "healthz", args)
                 cpu = rb.group_cpu(server.pid)
-                storm = drive(base, "sign", args, world["memo"], world["version"],
-                              world["tokens"])
+                storm = drive(base, "sign", args, world["memo"], world["version"], world["tokens"])
                 storm["server_cpu_s"] = rb.group_cpu(server.pid) - cpu
                 after = drive(base, "healthz", args)
                 submit = httpx.post(
                     f"{base}/api/v1/messages/{world['memo']}/submit",
                     json={"version": world["version"]},
-                    headers={"Authorization": f"Bearer {world['owner']}"}, timeout=60,
+                    headers={"Authorization": f"Bearer {world['owner']}"},
+                    timeout=60,
                 )
             if submit.status_code != 200:
                 raise RuntimeError(f"submit answered {submit.status_code}: {submit.text[:300]}")
             check = _django_step("--verify", world["memo"], data_dir / "verify.json", env)
     healthz = (before["rate"] + after["rate"]) / 2
     return {
-        "db": db, "signers": args.signers, "storm": storm, "healthz_before": before,
-        "healthz_after": after, "healthz_rate": healthz,
+        "db": db,
+        "signers": args.signers,
+        "storm": storm,
+        "healthz_before": before,
+        "healthz_after": after,
+        "healthz_rate": healthz,
         "ratio": storm["rate"] / healthz if healthz else 0.0,
         "lost": storm["ok"] - check["submitted_signatures"],
         "unsigned": args.signers - check["submitted_signatures"],
-        "duplicated": check["duplicated"], "check": check,
+        "duplicated": check["duplicated"],
+        "check": check,
     }
 
 
@@ -325,20 +372,23 @@ def _short(args: argparse.Namespace) -> argparse.Namespace:
 def report(r: dict[str, Any]) -> str:
     s = r["storm"]
     bad = {k: v for k, v in s["statuses"].items() if k != "200"}
-    return "\n".join([
-        f"signatures      {s['ok']:>6} of {r['signers']} answered 200"
-        + (f"; other answers {bad}" if bad else ""),
-        f"signatures/s    {s['rate']:>8.1f}   p50 {s['p50_ms']:6.1f} ms   p99 "
-        f"{s['p99_ms']:6.1f} ms   ({s['seconds']:.1f} s; server CPU "
-        f"{s['server_cpu_s'] / s['seconds']:.2f} cores, client CPU "
-        f"{s['client_cpu_s'] / s['seconds']:.2f} cores)",
-        f"/healthz req/s  {r['healthz_rate']:>8.1f}   (before {r['healthz_before']['rate']:.0f}, "
-        f"after {r['healthz_after']['rate']:.0f}; p50 {r['healthz_before']['p50_ms']:.1f} ms)",
-        f"ratio signatures/healthz  {r['ratio']:.2f}",
-        f"lost {r['lost']}   duplicated {r['duplicated']}   (submitted with "
-        f"{r['check']['submitted_signatures']} signatures; {r['check']['signed_events']} "
-        "SIGNED events)",
-    ])
+    return "\n".join(
+        [
+            f"signatures      {s['ok']:>6} of {r['signers']} answered 200"
+            + (f"; other answers {bad}" if bad else ""),
+            f"signatures/s    {s['rate']:>8.1f}   p50 {s['p50_ms']:6.1f} ms   p99 "
+            f"{s['p99_ms']:6.1f} ms   ({s['seconds']:.1f} s; server CPU "
+            f"{s['server_cpu_s'] / s['seconds']:.2f} cores, client CPU "
+            f"{s['client_cpu_s'] / s['seconds']:.2f} cores)",
+            f"/healthz req/s  {r['healthz_rate']:>8.1f}   (before "
+            f"{r['healthz_before']['rate']:.0f}, after {r['healthz_after']['rate']:.0f}; "
+            f"p50 {r['healthz_before']['p50_ms']:.1f} ms)",
+            f"ratio signatures/healthz  {r['ratio']:.2f}",
+            f"lost {r['lost']}   duplicated {r['duplicated']}   (submitted with "
+            f"{r['check']['submitted_signatures']} signatures; {r['check']['signed_events']} "
+            "SIGNED events)",
+        ]
+    )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -346,10 +396,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--signers", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
-    parser.add_argument("--client-processes", type=int, default=4,
-                        help="driver processes sharing the clients (the GIL of one is a limit)")
-    parser.add_argument("--healthz-seconds", type=float, default=8,
-                        help="length of each /healthz measurement (one before, one after)")
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=4,
+        help="driver processes sharing the clients (the GIL of one is a limit)",
+    )
+    parser.add_argument(
+        "--healthz-seconds",
+        type=float,
+        default=8,
+        help="length of each /healthz measurement (one before, one after)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -382,22 +440,29 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _interrupted)
     rb = _load_requests_bench()
     machine = rb.machine_description()
-    print("\n".join([
-        "Dissent Channel: signature storm (bench/signature_storm.py)",
-        f"command: {' '.join([Path(sys.executable).name, *sys.argv])}",
-        f"machine: {machine['cores']} cores (nproc {machine['nproc']}), {machine['cpu']}, "
-        f"Linux {machine['kernel']}, Python {machine['python']}",
-        f"load average at start: {rb.load_average()}",
-        f"server: dissent serve --workers {args.workers} --threads {args.threads} --no-worker",
-        f"load: {args.signers} signers, one POST /api/v1/messages/ID/sign each with their own "
-        f"bearer token, {args.clients} concurrent keep-alive clients in "
-        f"{args.client_processes} Python processes (httpx); /healthz with the same clients "
-        f"for {args.healthz_seconds:g} s before and after",
-    ]), flush=True)
+    print(
+        "\n".join(
+            [
+                "Dissent Channel: signature storm (bench/signature_storm.py)",
+                f"command: {' '.join([Path(sys.executable).name, *sys.argv])}",
+                f"machine: {machine['cores']} cores (nproc {machine['nproc']}), {machine['cpu']}, "
+                f"Linux {machine['kernel']}, Python {machine['python']}",
+                f"load average at start: {rb.load_average()}",
+                f"server: dissent serve --workers {args.workers} --threads {args.threads} "
+                "--no-worker",
+                f"load: {args.signers} signers, one POST /api/v1/messages/ID/sign each with "
+                f"their own bearer token, {args.clients} concurrent keep-alive clients in "
+                f"{args.client_processes} Python processes (httpx); /healthz with the same clients "
+                f"for {args.healthz_seconds:g} s before and after",
+            ]
+        ),
+        flush=True,
+    )
     outcomes = []
     try:
         for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
             outcomes.append(bench_database(db, args, rb))
+            print(f"\n== {db} ==\n{report(outcomes[-1])}\n", flush=True)
     except (rb.BenchError, RuntimeError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
@@ -406,13 +471,24 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     failed = False
     for outcome in outcomes:
-        print(f"\n== {outcome['db']} ==\n{report(outcome)}")
-        failed |= bool(outcome["lost"] or outcome["unsigned"] or outcome["duplicated"]
-                       or outcome["storm"]["ok"] != outcome["signers"])
-    print(f"\nload average at end: {rb.load_average()}")
+        failed |= bool(
+            outcome["lost"]
+            or outcome["unsigned"]
+            or outcome["duplicated"]
+            or outcome["storm"]["ok"] != outcome["signers"]
+        )
+    print(f"load average at end: {rb.load_average()}")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine, "args": {
-            k: str(v) for k, v in vars(args).items()}, "results": outcomes}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine,
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "results": outcomes,
+                },
+                indent=2,
+            )
+        )
     if failed:
         print("bench: signatures were refused, lost or duplicated", file=sys.stderr)
         return 1

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/tokens/<str:token_id>/revoke", account_views.token_revoke, name="token_revoke"),
     path("accounts/", include("allauth.urls")),
     path("messages/", include("dissent.memos.urls")),
+    path("review/", include("dissent.review.urls")),
     path("ledger/", include("dissent.ledger.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -29,6 +29,15 @@ Key = tuple[int, int]  # (level, index): leaves [index * 2**level, (index + 1) *
 Plan = Key | tuple["Plan", "Plan"]
 
 _FRONTIER_ATTR = "_dissent_ledger_frontier"
+# Identifiers quoted as both SQLite and PostgreSQL quote them.
+_INSERT_ENTRY = (
+    'INSERT INTO "ledger_logentry" ("index", "event_id", "leaf", "leaf_hash") '
+    "VALUES (%s, %s, %s, %s)"
+)
+_INSERT_NODE = 'INSERT INTO "ledger_subtree" ("level", "index", "hash") VALUES (%s, %s, %s)'
+_MOVE_HEAD = 'UPDATE "ledger_loghead" SET "size" = %s WHERE "id" = 1 AND "size" = %s'
+_READ_HEAD = 'SELECT "size" FROM "ledger_loghead" WHERE "id" = 1'
+_LOCK_HEAD = _READ_HEAD + " FOR UPDATE"
 
 
 class LedgerError(RuntimeError):
@@ -48,51 +57,61 @@ class RangeError(ValueError):
 
 def append_event(event: Event) -> LogEntry:
     """Append the event's leaf, in the caller's transaction (record_event calls this)."""
-    return append_events([event])[0]
+    data = leaves.encode(event)
+    (index,) = append_leaves([(event.id, data)])
+    entry = LogEntry(index=index, event_id=event.id, leaf=data, leaf_hash=merkle.leaf_hash(data))
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
 
 
-def append_events(events: Sequence[Event]) -> list[LogEntry]:
-    """Append several events with one lock, one frontier read and bulk inserts."""
+def append_events(events: Sequence[Event]) -> range:
+    """Append several events with one lock, one frontier read and bulk inserts; returns
+    their indexes."""
     encoder = leaves.Encoder()
     return append_leaves([(event.id, encoder.encode(event)) for event in events])
 
 
-def append_leaves(items: Sequence[tuple[int | None, bytes]]) -> list[LogEntry]:
-    """Append (event id, leaf bytes) pairs; the path every append takes."""
+def append_leaves(items: Sequence[tuple[int | None, bytes]]) -> range:
+    """Append (event id, leaf bytes) pairs; the path every append takes. Returns the
+    indexes they took."""
     if not connection.in_atomic_block:
         raise RuntimeError("log appends must run inside the transaction of their events")
     if not items:
-        return []
-    size = _locked_head_size()
-    compact = _frontier(size)
-    entries: list[LogEntry] = []
-    nodes: list[Subtree] = []
-    for event_id, data in items:
-        leaf_hash = merkle.leaf_hash(data)
-        entries.append(
-            LogEntry(index=compact.size, event_id=event_id, leaf=data, leaf_hash=leaf_hash)
-        )
-        nodes += [Subtree(level=lv, index=i, hash=h) for lv, i, h in compact.append(leaf_hash)]
-    LogEntry.objects.bulk_create(entries)
-    if nodes:
-        Subtree.objects.bulk_create(nodes)
-    if LogHead.objects.filter(id=1, size=size).update(size=compact.size) != 1:
-        raise LedgerError("the log head moved during an append; the transaction is undone")
+        return range(0)
+    with connection.cursor() as cursor:
+        size = _locked_head_size(cursor)
+        compact = _frontier(size)
+        entries: list[tuple[int, int | None, bytes, bytes]] = []
+        nodes: list[tuple[int, int, bytes]] = []
+        for event_id, data in items:
+            leaf_hash = merkle.leaf_hash(data)
+            entries.append((compact.size, event_id, data, leaf_hash))
+            nodes += compact.append(leaf_hash)
+        # Plain SQL, no ORM: this runs for every event the application records.
+        cursor.executemany(_INSERT_ENTRY, entries)
+        if nodes:
+            cursor.executemany(_INSERT_NODE, nodes)
+        cursor.execute(_MOVE_HEAD, [compact.size, size])
+        if cursor.rowcount != 1:
+            raise LedgerError("the log head moved during an append; the transaction is undone")
     _remember_frontier(compact)
-    return entries
+    return range(size, compact.size)
 
 
-def _locked_head_size() -> int:
-    head = LogHead.objects.select_for_update().filter(id=1).values_list("size", flat=True)
-    size = head.first()
-    if size is None:
+def _locked_head_size(cursor: Any) -> int:
+    # FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
+    sql = _LOCK_HEAD if connection.features.has_select_for_update else _READ_HEAD
+    cursor.execute(sql)
+    row = cursor.fetchone()
+    if row is None:
         # Tables emptied by `flush` (tests) lose the row the data migration made.
         if LogEntry.objects.exists():
             raise LedgerError("the log head row is missing; run `dissent ledger verify`")
         LogHead.objects.bulk_create([LogHead(id=1, size=0)], ignore_conflicts=True)
-        size = head.first()
-        assert size is not None
-    return size
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def _frontier(size: int) -> merkle.CompactRange:
@@ -132,8 +151,10 @@ def size() -> int:
 
 
 def _log_size() -> int:
-    value = LogHead.objects.filter(id=1).values_list("size", flat=True).first()
-    return value or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_HEAD)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def root(size: int | None = None) -> bytes:

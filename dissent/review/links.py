@@ -1,5 +1,5 @@
-"""Paths that notices link to. The review pages are mounted under /review/ (R2: keep these
-paths, or switch these functions to reverse() once the URL names exist)."""
+"""Paths that notices link to: the drafters' message page and the review pages (mounted
+under /review/ by dissent.urls, see dissent.review.urls)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ def message_path(memo_id: object) -> str:
 
 
 def case_path(memo_id: object) -> str:
-    return f"/review/cases/{memo_id}/"
+    return reverse("review:case", args=[str(memo_id)])
 
 
 def reading_list_path() -> str:
-    return "/review/reading-list/"
+    return reverse("review:reading_list")
 
 
 def report_path(report_id: object) -> str:
-    return f"/review/reprisal-reports/{report_id}/"
+    return reverse("review:report", args=[str(report_id)])

@@ -1,0 +1,550 @@
+"""What the review office's HTML pages show, assembled read-only from cases the caller reached
+through dissent.review.access. No state changes here (openings are recorded by the views,
+through actions.do_record_opening); text only through the content modules.
+
+Cost does not grow with the archive: every list is one indexed range per segment, counts are
+bounded (`Tally`: "1,000+" past COUNT_CAP) and only the rows of one page are decoded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from dissent.accounts.models import User
+from dissent.accounts.roles import Role
+from dissent.lib import markdown
+from dissent.lib.errors import InvalidInput
+from dissent.lib.workdays import working_days_between
+from dissent.memos import content as memo_text
+from dissent.memos.access import MemoAccess
+from dissent.memos.models import Memo, Version
+from dissent.memos.states import State
+from dissent.review import queries
+from dissent.review.access import (
+    OFFICE,
+    CaseAccess,
+    CaseNeed,
+    Relation,
+    access_case_for,
+)
+from dissent.review.calendar import closure_dates, today
+from dissent.review.models import Case, DistributionListEntry, Recipient
+from dissent.review.states import OPEN_STATES, Channel, Scope
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000  # counts past this read "1,000+": a bounded index scan, at any size
+SIGNER_NAMES_SHOWN = 500
+ACCESS_LOG_SHOWN = 200
+
+# States in which something is due (Case.next_due is set exactly in these).
+DUE_STATES = (State.SUBMITTED, State.ACKNOWLEDGED, State.DISTRIBUTED, State.UNDER_REVIEW)
+STATE_FILTERS: dict[str, str] = {
+    "open": "Open cases",
+    "all": "All cases",
+    **{s.value: s.label for s in State if s != State.DRAFT},
+}
+DUE_FILTERS = {"": "Any", "overdue": "Overdue", "today": "Due today", "week": "Due this week"}
+SORTS = {"due": "Soonest due first", "-due": "Latest due first"}
+
+
+# --------------------------------------------------------------------------- counts
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count that stops at a cap: `more` says the real number is higher."""
+
+    n: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n:,}+" if self.more else f"{self.n:,}"
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+
+def tally(rows: QuerySet[Any], cap: int = COUNT_CAP) -> Tally:
+    """COUNT over at most `cap` + 1 rows (a LIMITed subquery), never the whole table."""
+    n = rows.order_by()[: cap + 1].count()
+    return Tally(cap, True) if n > cap else Tally(n)
+
+
+def parse_page(raw: str | None) -> int:
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise InvalidInput("page must be a whole number from 1 to 100000", field="page")
+    return int(raw)
+
+
+def week_end(day: date) -> date:
+    """The Sunday that ends `day`'s week."""
+    return day + timedelta(days=6 - day.weekday())
+
+
+# --------------------------------------------------------------------------- the queue
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: str = "open"
+    due: str = ""
+    officer: str = ""  # "", "me", "none", or a user id (checked by access.officer_by_id)
+    sort: str = "due"
+    page: int = 1
+
+    def query(self, **changes: object) -> str:
+        """The query string of these filters with `changes` (for links; page 1 unless said)."""
+        values = {"state": self.state, "due": self.due, "officer": self.officer, "sort": self.sort}
+        values.update({"page": 1, **changes})  # type: ignore[dict-item]
+        defaults = {"state": "open", "due": "", "officer": "", "sort": "due", "page": 1}
+        parts = [f"{k}={v}" for k, v in values.items() if v != defaults[k]]
+        return "?" + "&".join(parts) if parts else "?"
+
+
+def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
+    state = params.get("state") or "open"
+    if state not in STATE_FILTERS:
+        raise InvalidInput(f"state {state[:30]!r} is not a state of a submitted message", "state")
+    due = params.get("due") or ""
+    if due not in DUE_FILTERS:
+        raise InvalidInput("due must be overdue, today or week", field="due")
+    sort = params.get("sort") or "due"
+    if sort not in SORTS:
+        raise InvalidInput("sort must be due or -due", field="sort")
+    officer = (params.get("officer") or "").strip()
+    if officer not in ("", "me", "none"):
+        try:
+            officer = str(uuid.UUID(officer))
+        except ValueError:
+            raise InvalidInput("officer must be me, none or an officer's id", "officer") from None
+    return QueueFilters(state, due, officer, sort, parse_page(params.get("page")))
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    title: str | None  # None for auditors: they never see text
+    banner: str
+    age_working_days: int
+    due: queries.Due | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: Tally
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.rows)
+
+    @property
+    def pages(self) -> int | None:
+        """The number of pages, when the total is known exactly."""
+        return None if self.total.more else max(1, -(-self.total.n // self.per_page))
+
+
+def _segments(
+    filters: QueueFilters, officer_id: object, day: date
+) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The queue is two indexed ranges shown one after the other: cases with something due
+    (by due date) and cases with nothing due (newest first). Each filter keeps both ranges
+    on an index of Case, so page 1 reads ~50 index entries whatever the archive's size."""
+    rows = Case.objects.all()
+    if officer_id == "none":
+        rows = rows.filter(officer__isnull=True)
+    elif officer_id:
+        rows = rows.filter(officer_id=officer_id)
+    due = rows.filter(next_due__isnull=False)
+    undue = rows.filter(next_due__isnull=True)
+    state = filters.state
+    if state == "open":
+        undue = undue.filter(state=State.REPLIED)
+    elif state != "all":
+        due = due.filter(state=state) if state in DUE_STATES else due.none()
+        undue = undue.none() if state in DUE_STATES else undue.filter(state=state)
+    if filters.due == "overdue":
+        due = due.filter(next_due__lt=day)
+    elif filters.due == "today":
+        due = due.filter(next_due=day)
+    elif filters.due == "week":
+        due = due.filter(next_due__gte=day, next_due__lte=week_end(day))
+    if filters.due:
+        undue = undue.none()
+    order = ("next_due", "received_at", "memo_id")
+    if filters.sort == "-due":
+        order = ("-next_due", "-received_at", "-memo_id")
+    return due.order_by(*order), undue.order_by("-received_at", "-memo_id")
+
+
+def queue_page(
+    viewer: Relation, filters: QueueFilters, officer_id: object, *, per_page: int = PAGE_SIZE
+) -> QueuePage:
+    day, closures = today(), closure_dates()
+    due, undue = _segments(filters, officer_id, day)
+    due_count, undue_count = tally(due), tally(undue)
+    start = (filters.page - 1) * per_page
+    want = per_page + 1  # one more than shown: is there a next page?
+    if due_count.more and start + want > due_count.n:
+        due_count = Tally(due.count())  # a deep page: where the due range ends, exactly
+    # The page's versions and officers come in the same query (no query per row).
+    due, undue = (qs.select_related("memo__submitted_version", "officer") for qs in (due, undue))
+    if start >= due_count.n:
+        cases = list(undue[start - due_count.n : start - due_count.n + want])
+    else:
+        cases = list(due[start : start + want])
+        if len(cases) < want:
+            cases += list(undue[: want - len(cases)])
+    has_next = len(cases) > per_page
+    rows = []
+    for case in cases[:per_page]:
+        version = case.memo.submitted_version
+        rows.append(
+            QueueRow(
+                case=case,
+                title=memo_text.read(version).title if viewer in OFFICE and version else None,
+                banner=version.banner if version else "",
+                age_working_days=working_days_between(case.received_on, day, closures),
+                due=queries.due_of(case, on=day, closures=closures),
+            )
+        )
+    total = Tally(due_count.n + undue_count.n, due_count.more or undue_count.more)
+    return QueuePage(rows, total, filters.page, per_page, has_next)
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """What is due at a glance, each a bounded count."""
+
+    overdue: Tally
+    due_today: Tally
+    due_this_week: Tally
+    awaiting_acknowledgment: Tally
+    unassigned: Tally
+    mine: Tally | None  # for members of the office: open cases assigned to them
+    today: date
+    week_end: date
+
+
+def queue_summary(user: User) -> QueueSummary:
+    day = today()
+    cases = Case.objects.all()
+    mine = None
+    if user.role in (Role.REVIEW_OFFICER, Role.OFFICE_HEAD):
+        mine = tally(cases.filter(officer=user, state__in=list(OPEN_STATES)))
+    return QueueSummary(
+        overdue=tally(cases.filter(next_due__lt=day)),
+        due_today=tally(cases.filter(next_due=day)),
+        due_this_week=tally(cases.filter(next_due__gte=day, next_due__lte=week_end(day))),
+        awaiting_acknowledgment=tally(cases.filter(state=State.SUBMITTED)),
+        unassigned=tally(cases.filter(officer__isnull=True, state__in=list(OPEN_STATES))),
+        mine=mine,
+        today=day,
+        week_end=week_end(day),
+    )
+
+
+def office_members() -> list[User]:
+    """Everyone a case may be assigned to."""
+    return list(
+        User.objects.filter(
+            is_active=True, role__in=[Role.REVIEW_OFFICER, Role.OFFICE_HEAD]
+        ).order_by("display_name", "email")
+    )
+
+
+# --------------------------------------------------------------------------- the message text
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """The submitted text as a reader sees it (the caller recorded the opening)."""
+
+    version: Version
+    content: memo_text.MemoContent
+    summary_html: str
+    body_html: str
+    recommendations_html: str
+
+
+def rendered_message(access: CaseAccess) -> RenderedMessage:
+    content = queries.submitted_text(access)
+    version = access.memo.submitted_version
+    assert version is not None
+    # markdown.render sanitises (nh3 allow-list): the only HTML the templates mark safe.
+    return RenderedMessage(
+        version=version,
+        content=content,
+        summary_html=markdown.render(content.summary),
+        body_html=markdown.render(content.body),
+        recommendations_html=markdown.render(content.recommendations),
+    )
+
+
+@dataclass(frozen=True)
+class Signatures:
+    count: int
+    names: list[str] | None  # None: the viewer sees the count only
+    shown: int
+
+
+def signatures(access: CaseAccess) -> Signatures:
+    names = queries.signer_names(access)
+    count = access.case.signature_count
+    if names is None:
+        return Signatures(count, None, 0)
+    return Signatures(count, names[:SIGNER_NAMES_SHOWN], min(len(names), SIGNER_NAMES_SHOWN))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A reply or rejoinder with its HTML."""
+
+    view: Any  # queries.ReplyView | queries.RejoinderView
+    html: str
+
+
+def _rendered(view: Any) -> Rendered | None:
+    return None if view is None else Rendered(view, markdown.render(view.body))
+
+
+def sent_reply(case: Case) -> Rendered | None:
+    return _rendered(queries.sent_reply(case))
+
+
+def message_title(memo: Memo) -> str:
+    """The title of the message's current text (a draft's too), for its drafters' forms."""
+    return memo_text.read(Version.objects.get(memo=memo, number=memo.version_count)).title
+
+
+# --------------------------------------------------------------------------- the case page
+
+
+@dataclass
+class CasePage:
+    """Everything the case page shows to a member of the office or an auditor."""
+
+    access: CaseAccess
+    actions: frozenset[str]
+    due: queries.Due | None
+    message: RenderedMessage | None  # None for auditors (never text)
+    signatures: Signatures
+    drafters: list[str] | None
+    scope_note: str
+    recipients: list[queries.RecipientView]
+    meetings: list[queries.MeetingView]
+    timeline: list[queries.TimelineEntry]
+    sent_reply: Rendered | None
+    rejoinder: Rendered | None
+    notes: list[queries.Written] = field(default_factory=list)
+    comments: list[queries.Written] = field(default_factory=list)
+    drafts: list[queries.ReplyView] = field(default_factory=list)
+    latest_draft: Rendered | None = None
+    officers: list[User] = field(default_factory=list)
+    principals: list[User] = field(default_factory=list)
+    distribution_list: list[DistributionListEntry] = field(default_factory=list)
+
+    @property
+    def case(self) -> Case:
+        return self.access.case
+
+    @property
+    def memo(self) -> Memo:
+        return self.access.memo
+
+    @property
+    def is_office(self) -> bool:
+        return self.access.is_office
+
+    @property
+    def is_head(self) -> bool:
+        return self.access.relation is Relation.HEAD
+
+    @property
+    def open_meeting(self) -> queries.MeetingView | None:
+        return next((m for m in self.meetings if m.held_on is None), None)
+
+    @property
+    def channel_label(self) -> str:
+        return Channel(self.case.scope_channel).label if self.case.scope_channel else ""
+
+
+def case_page(seen: CaseAccess) -> CasePage:
+    access = CaseAccess(queries.fresh_case(seen.case), seen.user, seen.relation, seen.recipient)
+    case, office = access.case, access.is_office
+    actions = frozenset(queries.allowed_actions(access))
+    page = CasePage(
+        access=access,
+        actions=actions,
+        due=queries.due_of(case),
+        message=rendered_message(access) if access.may(CaseNeed.TEXT) else None,
+        signatures=signatures(access),
+        drafters=queries.drafter_names(case) if office else None,
+        scope_note=queries.scope_note(case) if office else "",
+        recipients=queries.recipients_of(case),
+        meetings=queries.meetings_of(case) if office else [],
+        timeline=queries.timeline(access),
+        sent_reply=_rendered(queries.sent_reply(case)) if office else None,
+        rejoinder=_rendered(queries.rejoinder_of(case)) if office else None,
+    )
+    if not office:
+        return page
+    page.notes = queries.notes_of(case)
+    page.comments = queries.comments_for(access)
+    page.drafts = queries.reply_drafts(case)
+    page.latest_draft = _rendered(page.drafts[-1]) if page.drafts else None
+    if "assign" in actions:
+        page.officers = office_members()
+    if "add_recipient" in actions:
+        taken = {r.user_id for r in page.recipients}
+        principals = User.objects.filter(is_active=True, role=Role.PRINCIPAL)
+        page.principals = [p for p in principals.order_by("display_name") if p.id not in taken]
+    if "distribute" in actions:
+        page.distribution_list = list(
+            DistributionListEntry.objects.select_related("principal").filter(
+                principal__is_active=True
+            )
+        )
+    return page
+
+
+# --------------------------------------------------------------------------- principals
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    case: Case
+    title: str
+    banner: str
+    label: str
+    is_extra: bool
+    distributed_at: Any
+
+
+@dataclass(frozen=True)
+class ReadingPage:
+    rows: list[ReadingRow]
+    total: Tally
+    page: int
+    per_page: int
+    has_next: bool
+
+
+def reading_page(user: User, page: int, *, per_page: int = PAGE_SIZE) -> ReadingPage:
+    """What was distributed to this principal, most recent first (index user, added_at)."""
+    mine = Recipient.objects.filter(user=user)
+    start = (page - 1) * per_page
+    chosen = list(
+        mine.select_related("case__memo__submitted_version").order_by("-added_at", "-id")[
+            start : start + per_page + 1
+        ]
+    )
+    rows = []
+    for recipient in chosen[:per_page]:
+        version = recipient.case.memo.submitted_version
+        assert version is not None
+        rows.append(
+            ReadingRow(
+                case=recipient.case,
+                title=memo_text.read(version).title,
+                banner=version.banner,
+                label=recipient.label,
+                is_extra=recipient.is_extra,
+                distributed_at=recipient.added_at,
+            )
+        )
+    return ReadingPage(rows, tally(mine), page, per_page, len(chosen) > per_page)
+
+
+@dataclass(frozen=True)
+class PrincipalReading:
+    access: CaseAccess
+    message: RenderedMessage
+    signatures: Signatures
+    comments: list[queries.Written]
+    may_comment: bool
+
+
+def principal_reading(access: CaseAccess) -> PrincipalReading:
+    return PrincipalReading(
+        access=access,
+        message=rendered_message(access),
+        signatures=signatures(access),
+        comments=queries.comments_for(access),
+        may_comment="comment" in queries.allowed_actions(access),
+    )
+
+
+# --------------------------------------------------------------------------- drafters
+
+
+@dataclass
+class DrafterPanel:
+    """The review side of a message, on its drafters' page; co-signers see the report link
+    and their own reports only."""
+
+    memo: Memo
+    is_drafter: bool
+    own_reports: list[queries.ReportView]
+    access: CaseAccess | None = None
+    actions: frozenset[str] = frozenset()
+    due: queries.Due | None = None
+    scope_note: str = ""
+    channel_label: str = ""
+    recipients: list[queries.RecipientView] = field(default_factory=list)
+    openings: list[queries.Opening] = field(default_factory=list)
+    openings_total: int = 0
+    meetings: list[queries.MeetingView] = field(default_factory=list)
+    reply: Rendered | None = None
+    rejoinder: Rendered | None = None
+
+    @property
+    def case(self) -> Case | None:
+        return self.access.case if self.access else None
+
+    @property
+    def extra_recipients(self) -> list[queries.RecipientView]:
+        return [r for r in self.recipients if r.is_extra]
+
+
+def drafter_panel(seen: MemoAccess) -> DrafterPanel:
+    memo, user = seen.memo, seen.user
+    panel = DrafterPanel(
+        memo=memo, is_drafter=seen.is_drafter, own_reports=queries.own_reports(memo, user)
+    )
+    if memo.state == State.DRAFT or not seen.is_drafter:
+        return panel
+    access = access_case_for(user, memo.id, to=CaseNeed.DRAFTER)
+    case = access.case
+    openings = queries.access_log(memo)
+    panel.access = access
+    panel.actions = frozenset(queries.allowed_actions(access))
+    panel.due = queries.due_of(case)
+    panel.scope_note = queries.scope_note(case)
+    panel.channel_label = Channel(case.scope_channel).label if case.scope_channel else ""
+    panel.recipients = queries.recipients_of(case)
+    panel.openings = openings[:ACCESS_LOG_SHOWN]
+    panel.openings_total = len(openings)
+    panel.meetings = queries.meetings_of(case)
+    panel.reply = _rendered(queries.sent_reply(case))
+    panel.rejoinder = _rendered(queries.rejoinder_of(case))
+    return panel
+
+
+def scope_label(case: Case) -> str:
+    return Scope(case.scope).label
