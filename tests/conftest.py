@@ -65,8 +65,13 @@ def totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
 
 def make_user(short: str, role: Role, *, mfa: bool | None = None, **fields: object) -> User:
     user = do_create_user(
-        f"{short}@example.org", acting_user=None, role=role, password=PASSWORD,
-        display_name=short.capitalize(), via="test", **fields,  # type: ignore[arg-type]
+        f"{short}@example.org",
+        acting_user=None,
+        role=role,
+        password=PASSWORD,
+        display_name=short.capitalize(),
+        via="test",
+        **fields,  # type: ignore[arg-type]
     )
     if mfa if mfa is not None else role_requires_mfa(user):
         do_enable_totp(user, TOTP_SECRET, acting_user=None)
@@ -144,12 +149,14 @@ class ApiClient:
         return self.client.get(path, params, **self._headers())  # type: ignore[arg-type]
 
     def post(self, path: str, data: object = None):  # type: ignore[no-untyped-def]
-        return self.client.post(path, data or {}, content_type="application/json",
-                                **self._headers())
+        return self.client.post(
+            path, data or {}, content_type="application/json", **self._headers()
+        )
 
     def patch(self, path: str, data: object = None):  # type: ignore[no-untyped-def]
-        return self.client.patch(path, data or {}, content_type="application/json",
-                                 **self._headers())
+        return self.client.patch(
+            path, data or {}, content_type="application/json", **self._headers()
+        )
 
     def delete(self, path: str):  # type: ignore[no-untyped-def]
         return self.client.delete(path, **self._headers())

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class SettingError(ValueError):
@@ -35,7 +35,8 @@ def env_str(name: str, default: str = "", environ: Mapping[str, str] = os.enviro
 
 def env_bool(name: str, default: bool = False, environ: Mapping[str, str] = os.environ) -> bool:
     value = _raw(name, environ)
-    if value is None:
+    if value is None or not value.strip():
+        # Empty means unset: `DISSENT_HTTPS=` must not quietly turn HTTPS protections off.
         return default
     lowered = value.strip().lower()
     if lowered in _TRUE:

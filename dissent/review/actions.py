@@ -417,7 +417,9 @@ def do_approve_and_send_reply(case: Case, *, version: int, acting_user: User) ->
     if count == 0:
         raise TransitionError("there is no reply draft to send yet")
     if version != count:
-        raise Conflict(f"reply version {count} is the latest; read it, then approve", "version")
+        raise Conflict(
+            f"reply version {count} is the latest; read it, then approve", field="version"
+        )
     reply = ReplyVersion.objects.get(case_id=case.memo_id, number=version)
     try:
         text.require_complete_marking(text.read_reply(reply.content))

@@ -483,7 +483,9 @@ def queue(request: HttpRequest, query: Query[QueueQuery]) -> dict[str, object]:
     viewer = require_queue_reader(user)
     for state in query.state or []:
         if state not in State.values or state == State.DRAFT:
-            raise InvalidInput(f"state {state!r} is not a state of a submitted message", "state")
+            raise InvalidInput(
+                f"state {state!r} is not a state of a submitted message", field="state"
+            )
     officer = None
     if query.officer == "me":
         officer = user.id

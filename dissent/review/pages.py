@@ -112,7 +112,7 @@ class QueueFilters:
 def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
     state = params.get("state") or "open"
     if state not in STATE_FILTERS:
-        raise InvalidInput(f"state {state[:30]!r} is not a state of a submitted message", "state")
+        raise InvalidInput(f"state {state[:30]!r} is not a state of a submitted message", field="state")
     due = params.get("due") or ""
     if due not in DUE_FILTERS:
         raise InvalidInput("due must be overdue, today or week", field="due")
@@ -124,7 +124,7 @@ def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
         try:
             officer = str(uuid.UUID(officer))
         except ValueError:
-            raise InvalidInput("officer must be me, none or an officer's id", "officer") from None
+            raise InvalidInput("officer must be me, none or an officer's id", field="officer") from None
     return QueueFilters(state, due, officer, sort, parse_page(params.get("page")))
 
 

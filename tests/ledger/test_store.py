@@ -10,6 +10,8 @@ import uuid
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dissent.accounts.actions import do_create_user
 from dissent.accounts.models import User
@@ -456,3 +458,21 @@ def test_two_threads_appending_at_once_leave_one_consistent_log() -> None:
     assert not Event.objects.filter(log_entry__isnull=True).exists()
     assert store.root() == merkle.root(leaf_hashes())
     assert audit.verify(by="test").ok
+
+
+@given(
+    a=st.none() | st.text(max_size=40),
+    at=st.text(max_size=40),
+    c=st.none() | st.text(max_size=70),
+    n=st.integers(min_value=0, max_value=2**63),
+    p=st.text(max_size=70),
+    s=st.none() | st.text(max_size=40),
+    t=st.integers(min_value=0, max_value=10**6),
+)
+def test_the_fast_leaf_writer_gives_canonical_json(
+    a: str | None, at: str, c: str | None, n: int, p: str, s: str | None, t: int
+) -> None:
+    # leaf._pack_leaf writes the common case by hand; it must equal canonical_json always,
+    # whatever an edited event row puts into a field (quotes, newlines, non-ASCII).
+    expected = leaves.pack({"a": a, "at": at, "c": c, "n": n, "p": p, "s": s, "t": t})
+    assert leaves._pack_leaf(a, at, c, n, p, s, t) == expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -253,7 +253,7 @@ def test_wrong_role_gets_403_and_out_of_turn_gets_409_with_no_writes(
         ("close", {}),
         ("reply-drafts", {"body": REPLY, "base_version": "0"}),
     ):
-        response = post(browse("rita"), case_url(memo, step))
+        response = post(browse("rita"), case_url(memo, step), data)
         assert response.status_code == 409, step
         assert "cannot" in html(response) or "before" in html(response)
     # Only the office head sends replies and adds recipients.
@@ -381,7 +381,7 @@ def test_sending_an_unmarked_reply_is_refused_with_the_reason(
 def test_queue_lists_cases_with_what_is_due_and_filters(
     people: dict[str, User], browse: Callable[[str], Client]
 ) -> None:
-    with time_machine.travel(date(2026, 3, 2) + timedelta(hours=15)):
+    with time_machine.travel(datetime(2026, 3, 2, 15, tzinfo=UTC)):
         fresh = build(people, "submitted")  # long overdue now
     working = build(people, "distributed")
     build(people, "closed")
@@ -417,7 +417,7 @@ def test_queue_orders_by_due_date_and_pages(
 ) -> None:
     memos = []
     for day in (3, 1, 2):  # received on different days: different due dates
-        with time_machine.travel(date(2026, 3, day) + timedelta(hours=15)):
+        with time_machine.travel(datetime(2026, 3, day, 15, tzinfo=UTC)):
             memos.append(build(people, "submitted"))
     build(people, "replied")  # nothing due: after the others
     ids = [str(m.id) for m in (memos[1], memos[2], memos[0])]
