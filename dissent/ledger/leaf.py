@@ -204,16 +204,18 @@ class Encoder:
         at: datetime | str,
         actor_id: object | None,
         commitment: str,
-        payload: dict[str, Any],
+        payload: dict[str, Any] | None,
+        mac: str | None = None,
     ) -> bytes:
-        """encode_fields with positional arguments (the audit calls it once per entry)."""
+        """encode_fields with positional arguments (the audit calls it once per entry), and
+        optionally the payload's MAC already computed."""
         type = int(type)
         return _pack_leaf(
             self.pseudonym(actor_id) if actor_id else None,
             at if isinstance(at, str) else timestamp(at),
             commitment or None,
             int(event_id),
-            payload_mac(payload, self.key),
+            mac if mac is not None else payload_mac(payload or {}, self.key),
             self.subject(type, subject_id),
             type,
         )

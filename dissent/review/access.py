@@ -21,6 +21,7 @@ are never admitted to TEXT.
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass
 
 from dissent.accounts.access import parse_uuid
@@ -113,7 +114,7 @@ def _relation(user: User, case: Case) -> tuple[Relation | None, Recipient | None
     return None, None
 
 
-def _knows_draft(user: User, memo_id: object) -> bool:
+def _knows_draft(user: User, memo_id: uuid.UUID) -> bool:
     return (
         Drafter.objects.filter(memo_id=memo_id, user=user).exists()
         or Invitation.objects.filter(memo_id=memo_id, user=user).exists()
@@ -124,14 +125,14 @@ def access_case_for(user: User, memo_id: object, *, to: CaseNeed = CaseNeed.META
     """The case of message `memo_id` (a case's id is its message's id) if `user` may `to`."""
     if not _usable(user):
         raise NotFound("no such message")
-    uuid = parse_uuid(memo_id, "message")
+    memo_uuid = parse_uuid(memo_id, "message")
     case = (
         Case.objects.select_related("memo", "memo__submitted_version", "officer")
-        .filter(memo_id=uuid)
+        .filter(memo_id=memo_uuid)
         .first()
     )
     if case is None:
-        if _knows_draft(user, uuid):
+        if _knows_draft(user, memo_uuid):
             raise TransitionError("this message has not been submitted yet")
         raise NotFound("no such message")
     relation, recipient = _relation(user, case)
@@ -154,13 +155,13 @@ def access_memo_to_report(user: User, memo_id: object) -> Memo:
     co-signers may report at any time, drafts included."""
     if not _usable(user):
         raise NotFound("no such message")
-    uuid = parse_uuid(memo_id, "message")
-    memo = Memo.objects.filter(id=uuid).first()
+    memo_uuid = parse_uuid(memo_id, "message")
+    memo = Memo.objects.filter(id=memo_uuid).first()
     if memo is None:
         raise NotFound("no such message")
-    if _knows_draft(user, uuid):
+    if _knows_draft(user, memo_uuid):
         return memo
-    case = Case.objects.filter(memo_id=uuid).first()
+    case = Case.objects.filter(memo_id=memo_uuid).first()
     if case is not None and _relation(user, case)[0] is not None:
         raise Forbidden("only the message's drafters and co-signers can file this report")
     raise NotFound("no such message")
@@ -208,7 +209,7 @@ def require_principal(user: User) -> None:
         raise Forbidden("only principals have a reading list")
 
 
-def _user_id(value: object, field: str) -> object:
+def _user_id(value: object, field: str) -> uuid.UUID:
     try:
         return parse_uuid(value, field)
     except NotFound:

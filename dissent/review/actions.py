@@ -61,13 +61,14 @@ OFFICE_ROLES = (Role.REVIEW_OFFICER, Role.OFFICE_HEAD)
 # --------------------------------------------------------------------------- helpers
 
 
-def _next_due_for(state: State) -> Any:
-    """The expression that sets Case.next_due when the case enters `state`."""
+def _next_due_for(state: State, fields: dict[str, Any]) -> Any:
+    """What Case.next_due becomes when the case enters `state`: the due date set by the same
+    update if there is one (an UPDATE's F() reads the old value), else the stored one."""
     kind = due_kind(state)
     if kind is DueKind.ACKNOWLEDGMENT:
-        return F("ack_due")
+        return fields.get("ack_due", F("ack_due"))
     if kind is DueKind.REPLY:
-        return F("reply_due")
+        return fields.get("reply_due", F("reply_due"))
     return None
 
 
@@ -96,7 +97,7 @@ def _move(
         rows = rows.filter(also)
     values: dict[str, Any] = {"updated_at": now, **fields}
     if to is not None:
-        values.update(state=to, next_due=_next_due_for(to))
+        values.update(state=to, next_due=_next_due_for(to, fields))
     if rows.update(**values) != 1:
         raise TransitionError(refusal) if refusal else _wrong_state(case, doing)
     if to is not None:

@@ -160,6 +160,7 @@ TAMPERING: list[tuple[str, Callable[[int], None], int, str]] = [
     ("subtree hash", _set_subtree(2, 3), 12, "subtree hash (level 2 #3, entries 12 to 15)"),
     ("top subtree", _set_subtree(5, 0), 0, "(level 5 #0, entries 0 to 31) does not match"),
     ("event payload", _set_event("payload", '{"method": "forged"}'), 13, "payload differs"),
+    ("event payload a list", _set_event("payload", "[1, 2]"), 13, "payload differs"),
     ("event type", _set_event("type", 802), 13, "event type differs"),
     ("event time", _set_event("at", "2020-01-01 00:00:00"), 13, "time differs"),
     ("event subject", _set_event("subject_id", "someone"), 13, "subject differs"),

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dissent.accounts.demo import seed_personas
 from dissent.memos.demo import seed_messages
+from dissent.review.demo import seed_cases
 from dissent.web.management.commands.serve import run_server
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         password = "demo-" + secrets.token_urlsafe(9)
         personas = seed_personas(password)
         messages = seed_messages()
+        cases = seed_cases()
         out = self.stdout
         out.write(f"Dissent Channel demo ({settings.DATABASES['default']['NAME']})")
         out.write(f"Open http://localhost:{port}/ and sign in with any of these accounts.")
@@ -39,6 +41,10 @@ class Command(BaseCommand):
         out.write(
             f"Demo messages added: {len(messages)} (alice drafts three, bob one; "
             "existing ones are kept)"
+        )
+        out.write(
+            f"Demo review cases added: {len(cases)} (one in each state after submission; "
+            "sam receives distributed messages as Secretary)"
         )
         out.write(
             "Accounts with a TOTP secret need a code: add the secret to an authenticator"
