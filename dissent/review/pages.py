@@ -9,18 +9,21 @@ bounded (`Tally`: "1,000+" past COUNT_CAP) and only the rows of one page are dec
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.lib import markdown
 from dissent.lib.errors import InvalidInput
-from dissent.lib.workdays import working_days_between
+from dissent.lib.workdays import federal_closures
 from dissent.memos import content as memo_text
 from dissent.memos.access import MemoAccess
 from dissent.memos.models import Memo, Version
@@ -35,7 +38,7 @@ from dissent.review.access import (
 )
 from dissent.review.calendar import closure_dates, today
 from dissent.review.models import Case, DistributionListEntry, Recipient
-from dissent.review.states import OPEN_STATES, Channel, Scope
+from dissent.review.states import OPEN_STATES, Channel, DueKind, Scope, due_kind
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # counts past this read "1,000+": a bounded index scan, at any size
@@ -72,8 +75,34 @@ class Tally:
 
 def tally(rows: QuerySet[Any], cap: int = COUNT_CAP) -> Tally:
     """COUNT over at most `cap` + 1 rows (a LIMITed subquery), never the whole table."""
-    n = rows.order_by()[: cap + 1].count()
-    return Tally(cap, True) if n > cap else Tally(n)
+    return tallies(cap, rows=rows)["rows"]
+
+
+def tallies(cap: int = COUNT_CAP, **named: QuerySet[Any]) -> dict[str, Tally]:
+    """Several bounded counts in one round trip: SELECT (SELECT COUNT(*) FROM (... LIMIT
+    cap + 1)), ... Each subquery is the ORM's own SQL for `rows`, so it uses the same
+    indexes as the lists; none reads more than cap + 1 index entries."""
+    parts: list[str] = []
+    params: list[Any] = []
+    empty: set[str] = set()
+    for name, rows in named.items():
+        if rows.query.is_empty():
+            empty.add(name)
+            continue
+        sql, values = rows.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) bounded_{len(parts)})")
+        params.extend(values)
+    counts: list[int] = []
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            counts = list(cursor.fetchone())
+    found = iter(counts)
+    result = {}
+    for name in named:
+        n = 0 if name in empty else next(found)
+        result[name] = Tally(cap, True) if n > cap else Tally(n)
+    return result
 
 
 def parse_page(raw: str | None) -> int:
@@ -87,6 +116,109 @@ def parse_page(raw: str | None) -> int:
 def week_end(day: date) -> date:
     """The Sunday that ends `day`'s week."""
     return day + timedelta(days=6 - day.weekday())
+
+
+# --------------------------------------------------------------------------- working days
+
+
+class WorkdayCounter:
+    """dissent.lib.workdays.working_days_between for the many dates of one page, in O(log n)
+    each instead of a loop over every day between them (a case may be years old): weekdays
+    by arithmetic on ordinals, closed weekdays (federal calendar and closures) by bisection."""
+
+    def __init__(self, closures: frozenset[date]) -> None:
+        self.closures = closures
+        self._years: set[int] = set()
+        self._closed: list[int] = []  # ordinals of closed weekdays, sorted
+
+    @staticmethod
+    def _weekdays_through(ordinal: int) -> int:
+        # Ordinal 1 (0001-01-01) is a Monday: each 7 days hold 5 weekdays, Monday first.
+        return ordinal // 7 * 5 + min(ordinal % 7, 5)
+
+    def _cover(self, first: int, last: int) -> None:
+        missing = [y for y in range(first, last + 1) if y not in self._years]
+        if not missing:
+            return
+        for year in missing:
+            days = federal_closures(year) | {d for d in self.closures if d.year == year}
+            self._closed.extend(d.toordinal() for d in days if d.weekday() < 5)
+            self._years.add(year)
+        self._closed = sorted(set(self._closed))
+
+    def between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end; negative when end is before start."""
+        if end < start:
+            return -self.between(end, start)
+        self._cover(start.year, end.year)
+        s, e = start.toordinal(), end.toordinal()
+        closed = bisect_right(self._closed, e) - bisect_right(self._closed, s)
+        return self._weekdays_through(e) - self._weekdays_through(s) - closed
+
+
+def due_with(case: Case, day: date, counter: WorkdayCounter) -> queries.Due | None:
+    """queries.due_of, counting with `counter`."""
+    kind = due_kind(case.state)
+    if kind is None:
+        return None
+    due_on = case.ack_due if kind is DueKind.ACKNOWLEDGMENT else case.reply_due
+    return queries.Due(
+        what=kind,
+        on=due_on,
+        latest=case.reply_due_max if kind is DueKind.REPLY else None,
+        working_days_left=counter.between(day, due_on),
+        overdue=day > due_on,
+    )
+
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def _days(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def due_phrase(due: queries.Due | None) -> str:
+    """"Reply due 2026-12-20 (12 working days left)", "Acknowledgment overdue: ..."."""
+    if due is None:
+        return "Nothing due"
+    what = "Acknowledgment" if due.what == DueKind.ACKNOWLEDGMENT else "Reply"
+    on = due.on.isoformat()
+    if due.overdue:
+        ago = f", {_days(-due.working_days_left)} ago" if due.working_days_left < 0 else ""
+        return f"{what} overdue: was due {on}{ago}"
+    if due.working_days_left <= 0:
+        return f"{what} due today, {on}"
+    return f"{what} due {on} ({_days(due.working_days_left)} left)"
+
+
+def due_tag(due: queries.Due | None) -> str:
+    if due is None:
+        return ""
+    if due.overdue:
+        return "Overdue"
+    return "Today" if due.working_days_left <= 0 else due.on.isoformat()
+
+
+def due_class(due: queries.Due | None) -> str:
+    """The tag colour for a due date (the words always say it too)."""
+    if due is None:
+        return "bg-base-dark"
+    if due.overdue:
+        return "bg-secondary-dark"
+    if due.working_days_left <= 1:
+        return "bg-gold text-ink"
+    return "bg-primary"
+
+
+def state_class(state: str) -> str:
+    if state == State.CLOSED:
+        return "bg-base-dark"
+    if state in (State.REDIRECTED, State.NOT_ELIGIBLE):
+        return "bg-accent-cool-darker"
+    if state == State.REPLIED:
+        return "bg-primary-dark"
+    return "bg-primary"
 
 
 # --------------------------------------------------------------------------- the queue
@@ -112,7 +244,9 @@ class QueueFilters:
 def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
     state = params.get("state") or "open"
     if state not in STATE_FILTERS:
-        raise InvalidInput(f"state {state[:30]!r} is not a state of a submitted message", field="state")
+        raise InvalidInput(
+            f"state {state[:30]!r} is not a state of a submitted message", field="state"
+        )
     due = params.get("due") or ""
     if due not in DUE_FILTERS:
         raise InvalidInput("due must be overdue, today or week", field="due")
@@ -124,17 +258,30 @@ def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
         try:
             officer = str(uuid.UUID(officer))
         except ValueError:
-            raise InvalidInput("officer must be me, none or an officer's id", field="officer") from None
+            raise InvalidInput(
+                "officer must be me, none or an officer's id", field="officer"
+            ) from None
     return QueueFilters(state, due, officer, sort, parse_page(params.get("page")))
 
 
 @dataclass(frozen=True)
 class QueueRow:
+    """One case as the queue shows it, every text ready (50 rows: the template only prints)."""
+
     case: Case
-    title: str | None  # None for auditors: they never see text
+    url: str
+    title: str
     banner: str
-    age_working_days: int
+    state_label: str
+    state_class: str
     due: queries.Due | None
+    due_tag: str
+    due_class: str
+    due_text: str
+    received_iso: str
+    received_on: str
+    age: str
+    officer: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +304,27 @@ class QueuePage:
     def pages(self) -> int | None:
         """The number of pages, when the total is known exactly."""
         return None if self.total.more else max(1, -(-self.total.n // self.per_page))
+
+
+# What a queue row reads: the case's dates and counts, the submitted version's text (for the
+# title) and banner, the officer's name. Nothing else is fetched or converted.
+_ROW_FIELDS = (
+    "state",
+    "scope",
+    "received_at",
+    "received_on",
+    "ack_due",
+    "reply_due",
+    "reply_due_max",
+    "next_due",
+    "signature_count",
+    "officer",
+    "officer__display_name",
+    "officer__email",
+    "memo__submitted_version",
+    "memo__submitted_version__content",
+    "memo__submitted_version__banner",
+)
 
 
 def _segments(
@@ -192,18 +360,26 @@ def _segments(
     return due.order_by(*order), undue.order_by("-received_at", "-memo_id")
 
 
+def _case_url(memo_id: object) -> str:
+    return reverse("review:case", args=[str(memo_id)])
+
+
 def queue_page(
     viewer: Relation, filters: QueueFilters, officer_id: object, *, per_page: int = PAGE_SIZE
 ) -> QueuePage:
-    day, closures = today(), closure_dates()
+    day = today()
+    counter = WorkdayCounter(closure_dates())
     due, undue = _segments(filters, officer_id, day)
-    due_count, undue_count = tally(due), tally(undue)
+    counts = tallies(due=due, undue=undue)
+    due_count, undue_count = counts["due"], counts["undue"]
     start = (filters.page - 1) * per_page
     want = per_page + 1  # one more than shown: is there a next page?
     if due_count.more and start + want > due_count.n:
         due_count = Tally(due.count())  # a deep page: where the due range ends, exactly
-    # The page's versions and officers come in the same query (no query per row).
-    due, undue = (qs.select_related("memo__submitted_version", "officer") for qs in (due, undue))
+    due, undue = (
+        qs.select_related("memo__submitted_version", "officer").only(*_ROW_FIELDS)
+        for qs in (due, undue)
+    )
     if start >= due_count.n:
         cases = list(undue[start - due_count.n : start - due_count.n + want])
     else:
@@ -211,16 +387,34 @@ def queue_page(
         if len(cases) < want:
             cases += list(undue[: want - len(cases)])
     has_next = len(cases) > per_page
+    # One reverse() for the page; the ids are UUIDs, safe in a path.
+    url = _case_url("00000000-0000-0000-0000-000000000000")
     rows = []
     for case in cases[:per_page]:
         version = case.memo.submitted_version
+        received = case.received_on
+        due_now = due_with(case, day, counter)
+        if viewer in OFFICE and version is not None:
+            title = memo_text.read(version).title
+        else:
+            title = f"Message received {received.isoformat()}"
+        age = counter.between(received, day)
         rows.append(
             QueueRow(
                 case=case,
-                title=memo_text.read(version).title if viewer in OFFICE and version else None,
+                url=url.replace("00000000-0000-0000-0000-000000000000", str(case.memo_id)),
+                title=title,
                 banner=version.banner if version else "",
-                age_working_days=working_days_between(case.received_on, day, closures),
-                due=queries.due_of(case, on=day, closures=closures),
+                state_label=str(State(case.state).label),
+                state_class=state_class(case.state),
+                due=due_now,
+                due_tag=due_tag(due_now),
+                due_class=due_class(due_now),
+                due_text=due_phrase(due_now),
+                received_iso=case.received_at.isoformat(),
+                received_on=received.isoformat(),
+                age=f"{_days(age)} ago",
+                officer=case.officer.name if case.officer else "Unassigned",
             )
         )
     total = Tally(due_count.n + undue_count.n, due_count.more or undue_count.more)
@@ -242,18 +436,26 @@ class QueueSummary:
 
 
 def queue_summary(user: User) -> QueueSummary:
+    """Five or six bounded counts, in one query."""
     day = today()
     cases = Case.objects.all()
-    mine = None
+    wanted = {
+        "overdue": cases.filter(next_due__lt=day),
+        "due_today": cases.filter(next_due=day),
+        "due_this_week": cases.filter(next_due__gte=day, next_due__lte=week_end(day)),
+        "awaiting_acknowledgment": cases.filter(state=State.SUBMITTED),
+        "unassigned": cases.filter(officer__isnull=True, state__in=list(OPEN_STATES)),
+    }
     if user.role in (Role.REVIEW_OFFICER, Role.OFFICE_HEAD):
-        mine = tally(cases.filter(officer=user, state__in=list(OPEN_STATES)))
+        wanted["mine"] = cases.filter(officer=user, state__in=list(OPEN_STATES))
+    counts = tallies(**wanted)
     return QueueSummary(
-        overdue=tally(cases.filter(next_due__lt=day)),
-        due_today=tally(cases.filter(next_due=day)),
-        due_this_week=tally(cases.filter(next_due__gte=day, next_due__lte=week_end(day))),
-        awaiting_acknowledgment=tally(cases.filter(state=State.SUBMITTED)),
-        unassigned=tally(cases.filter(officer__isnull=True, state__in=list(OPEN_STATES))),
-        mine=mine,
+        overdue=counts["overdue"],
+        due_today=counts["due_today"],
+        due_this_week=counts["due_this_week"],
+        awaiting_acknowledgment=counts["awaiting_acknowledgment"],
+        unassigned=counts["unassigned"],
+        mine=counts.get("mine"),
         today=day,
         week_end=week_end(day),
     )

@@ -117,7 +117,8 @@ def test_more_than_30_posts_a_minute_from_one_address_get_429(clock) -> None:  #
         REMOTE_ADDR="192.0.2.20",
     )
     assert response.status_code == 429
-    assert b"Too Many Requests" in response.content
+    assert b"Too many requests" in response.content
+    assert b"Wait a minute" in response.content
     # The form itself stays readable; other addresses are unaffected.
     assert client.get("/accounts/login/", REMOTE_ADDR="192.0.2.20").status_code == 200
     other = client.post(

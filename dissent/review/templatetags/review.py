@@ -8,7 +8,7 @@ from django import template
 from dissent.memos.access import MemoAccess
 from dissent.review import pages
 from dissent.review.queries import Due
-from dissent.review.states import DueKind, ReportKind
+from dissent.review.states import ReportKind
 
 register = template.Library()
 
@@ -27,46 +27,19 @@ def drafter_panel_for(access: MemoAccess) -> pages.DrafterPanel:
     return pages.drafter_panel(access)
 
 
-def _days(n: int) -> str:
-    return f"{n} working day{'s' if n != 1 else ''}"
-
-
 @register.filter
 def due_phrase(due: Due | None) -> str:
-    """"Reply due 2026-12-20 (12 working days left)", "Acknowledgment overdue: ..."."""
-    if due is None:
-        return "Nothing due"
-    what = "Acknowledgment" if due.what == DueKind.ACKNOWLEDGMENT else "Reply"
-    on = due.on.isoformat()
-    if due.overdue:
-        ago = f", {_days(-due.working_days_left)} ago" if due.working_days_left < 0 else ""
-        return f"{what} overdue: was due {on}{ago}"
-    if due.working_days_left <= 0:
-        return f"{what} due today, {on}"
-    return f"{what} due {on} ({_days(due.working_days_left)} left)"
+    return pages.due_phrase(due)
 
 
 @register.filter
 def due_class(due: Due | None) -> str:
-    """The tag colour for a due date (the words always say it too)."""
-    if due is None:
-        return "bg-base-dark"
-    if due.overdue:
-        return "bg-secondary-dark"
-    if due.working_days_left <= 1:
-        return "bg-gold text-ink"
-    return "bg-primary"
+    return pages.due_class(due)
 
 
 @register.filter
 def state_class(state: str) -> str:
-    if state in ("closed",):
-        return "bg-base-dark"
-    if state in ("redirected", "not_eligible"):
-        return "bg-accent-cool-darker"
-    if state == "replied":
-        return "bg-primary-dark"
-    return "bg-primary"
+    return pages.state_class(state)
 
 
 @register.filter
