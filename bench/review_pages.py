@@ -141,8 +141,7 @@ class Seeder:
         self.count = 0
         self.people = self._people()
         self._deadlines: dict[date, Any] = {}
-        self.target = self._add([self._plan(0, target=True)])[0]
-        self.count = 1
+        self.target: Any = None
 
     def _people(self) -> People:
         from dissent.accounts.actions import do_enable_totp
@@ -206,12 +205,16 @@ class Seeder:
     # -- inserting a batch ----------------------------------------------------------------
 
     def grow_to(self, total: int) -> float:
+        """Add messages up to `total`, the last one a fresh case to measure: the same shape
+        at every size, and no openings from the previous size's measurements."""
         started = time.perf_counter()
-        while self.count < total:
-            n = min(BATCH, total - self.count)
+        while self.count < total - 1:
+            n = min(BATCH, total - 1 - self.count)
             self._add([self._plan(self.count + k) for k in range(n)])
             self.count += n
             print(f"\r  seeded {self.count:,} messages", end="", file=sys.stderr, flush=True)
+        self.target = self._add([self._plan(self.count, target=True)])[0]
+        self.count += 1
         print(file=sys.stderr)
         return time.perf_counter() - started
 
@@ -396,7 +399,8 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def measure(seeder: Seeder, requests: int, warmup: int) -> dict[str, dict[str, float]]:
-    from django.db import connection
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -414,8 +418,13 @@ def measure(seeder: Seeder, requests: int, warmup: int) -> dict[str, dict[str, f
     results: dict[str, dict[str, float]] = {}
     for page, (who, path) in paths.items():
         client = clients[who]
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
+        # Django empties the query log when a request starts; keep it for this one request.
+        request_started.disconnect(reset_queries)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+        finally:
+            request_started.connect(reset_queries)
         if response.status_code != 200:
             raise BenchError(f"{path} answered {response.status_code}")
         for _ in range(warmup):

@@ -23,6 +23,7 @@ applies: a late-evening receipt never shortens or lengthens the time allowed by 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection
 from datetime import date, timedelta
 from functools import lru_cache
@@ -65,13 +66,31 @@ def add_working_days(start: date, n: int, closures: Collection[date] = NO_CLOSUR
 
 def working_days_between(start: date, end: date, closures: Collection[date] = NO_CLOSURES) -> int:
     """Working days d with start < d <= end; negative when `end` is before `start`.
-    working_days_between(s, add_working_days(s, n)) == n for every s and n >= 0."""
+    working_days_between(s, add_working_days(s, n)) == n for every s and n >= 0.
+
+    Constant work per year spanned, not per day: an archive's ages cost the same as
+    today's (weekdays by arithmetic, less the closures that fall on weekdays in range)."""
     if end < start:
         return -working_days_between(end, start, closures)
-    count = 0
-    day = start
-    while day < end:
+    full_weeks, rest = divmod((end - start).days, 7)
+    weekdays = full_weeks * 5
+    day = start + timedelta(days=7 * full_weeks)
+    for _ in range(rest):
         day += timedelta(days=1)
-        if is_working_day(day, closures):
-            count += 1
-    return count
+        if day.weekday() < 5:
+            weekdays += 1
+    federal = 0
+    for year in range(start.year, end.year + 1):
+        days = _weekday_closures(year)
+        federal += bisect_right(days, end) - bisect_right(days, start)
+    extra = sum(
+        1
+        for d in set(closures)
+        if start < d <= end and d.weekday() < 5 and d not in federal_closures(d.year)
+    )
+    return weekdays - federal - extra
+
+
+@lru_cache(maxsize=256)
+def _weekday_closures(year: int) -> tuple[date, ...]:
+    return tuple(sorted(d for d in federal_closures(year) if d.weekday() < 5))

@@ -107,8 +107,15 @@ def stored_bytes(content: MemoContent) -> bytes:
 
 
 def read(version: Version) -> MemoContent:
-    data = bytes(version.content)
-    tag, _, body = data.partition(b"\n")
+    try:
+        return decode(version.content)
+    except ValueError:
+        raise ValueError(f"version {version.id} has an unknown content encoding") from None
+
+
+def decode(stored: bytes | memoryview) -> MemoContent:
+    """The text of a Version.content value read without its row (a list's column)."""
+    tag, _, body = bytes(stored).partition(b"\n")
     if tag.decode("ascii", "replace") != ENCODING_TAG:
-        raise ValueError(f"version {version.id} has an unknown content encoding")
+        raise ValueError("unknown message content encoding")
     return MemoContent(**json.loads(body.decode("utf-8")))

@@ -132,7 +132,8 @@ class QueueItemOut(Schema):
 
 class QueueOut(Schema):
     items: list[QueueItemOut]
-    total: int
+    total: int = Field(..., description="Exact up to 10,000; see total_exact.")
+    total_exact: bool = Field(..., description="False: more than `total` cases match.")
     page: int
     per_page: int
 
@@ -147,7 +148,7 @@ class QueueQuery(Schema):
     officer: str | None = Field(
         None, description='A review officer\'s id, "me", or "none" for unassigned cases.'
     )
-    page: int = Field(1, ge=1, le=100_000)
+    page: int = Field(1, ge=1, le=200, description="50 a page; the first 10,000 matches.")
 
 
 class RecipientOut(Schema):
@@ -515,7 +516,13 @@ def queue(request: HttpRequest, query: Query[QueueQuery]) -> dict[str, object]:
         }
         for item in page.items
     ]
-    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
+    return {
+        "items": items,
+        "total": page.total,
+        "total_exact": page.total_exact,
+        "page": page.page,
+        "per_page": page.per_page,
+    }
 
 
 @router.get("/cases/{memo_id}", response={200: CaseOut, **ERRORS})

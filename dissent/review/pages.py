@@ -9,7 +9,6 @@ bounded (`Tally`: "1,000+" past COUNT_CAP) and only the rows of one page are dec
 from __future__ import annotations
 
 import uuid
-from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,7 +22,7 @@ from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.lib import markdown
 from dissent.lib.errors import InvalidInput
-from dissent.lib.workdays import federal_closures
+from dissent.lib.workdays import working_days_between
 from dissent.memos import content as memo_text
 from dissent.memos.access import MemoAccess
 from dissent.memos.models import Memo, Version
@@ -36,7 +35,7 @@ from dissent.review.access import (
     Relation,
     access_case_for,
 )
-from dissent.review.calendar import closure_dates, today
+from dissent.review.calendar import closure_dates, local_date, today
 from dissent.review.models import Case, DistributionListEntry, Recipient
 from dissent.review.states import OPEN_STATES, Channel, DueKind, Scope, due_kind
 
@@ -118,55 +117,27 @@ def week_end(day: date) -> date:
     return day + timedelta(days=6 - day.weekday())
 
 
-# --------------------------------------------------------------------------- working days
+# --------------------------------------------------------------------------- what is due
 
 
-class WorkdayCounter:
-    """dissent.lib.workdays.working_days_between for the many dates of one page, in O(log n)
-    each instead of a loop over every day between them (a case may be years old): weekdays
-    by arithmetic on ordinals, closed weekdays (federal calendar and closures) by bisection."""
-
-    def __init__(self, closures: frozenset[date]) -> None:
-        self.closures = closures
-        self._years: set[int] = set()
-        self._closed: list[int] = []  # ordinals of closed weekdays, sorted
-
-    @staticmethod
-    def _weekdays_through(ordinal: int) -> int:
-        # Ordinal 1 (0001-01-01) is a Monday: each 7 days hold 5 weekdays, Monday first.
-        return ordinal // 7 * 5 + min(ordinal % 7, 5)
-
-    def _cover(self, first: int, last: int) -> None:
-        missing = [y for y in range(first, last + 1) if y not in self._years]
-        if not missing:
-            return
-        for year in missing:
-            days = federal_closures(year) | {d for d in self.closures if d.year == year}
-            self._closed.extend(d.toordinal() for d in days if d.weekday() < 5)
-            self._years.add(year)
-        self._closed = sorted(set(self._closed))
-
-    def between(self, start: date, end: date) -> int:
-        """Working days d with start < d <= end; negative when end is before start."""
-        if end < start:
-            return -self.between(end, start)
-        self._cover(start.year, end.year)
-        s, e = start.toordinal(), end.toordinal()
-        closed = bisect_right(self._closed, e) - bisect_right(self._closed, s)
-        return self._weekdays_through(e) - self._weekdays_through(s) - closed
-
-
-def due_with(case: Case, day: date, counter: WorkdayCounter) -> queries.Due | None:
-    """queries.due_of, counting with `counter`."""
-    kind = due_kind(case.state)
+def due_with(
+    state: str,
+    ack_due: date,
+    reply_due: date,
+    reply_due_max: date,
+    day: date,
+    closures: frozenset[date],
+) -> queries.Due | None:
+    """queries.due_of for a queue row read as values (no Case instance)."""
+    kind = due_kind(state)
     if kind is None:
         return None
-    due_on = case.ack_due if kind is DueKind.ACKNOWLEDGMENT else case.reply_due
+    due_on = ack_due if kind is DueKind.ACKNOWLEDGMENT else reply_due
     return queries.Due(
         what=kind,
         on=due_on,
-        latest=case.reply_due_max if kind is DueKind.REPLY else None,
-        working_days_left=counter.between(day, due_on),
+        latest=reply_due_max if kind is DueKind.REPLY else None,
+        working_days_left=working_days_between(day, due_on, closures),
         overdue=day > due_on,
     )
 
@@ -268,10 +239,11 @@ def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
 class QueueRow:
     """One case as the queue shows it, every text ready (50 rows: the template only prints)."""
 
-    case: Case
+    memo_id: uuid.UUID
     url: str
     title: str
     banner: str
+    state: str
     state_label: str
     state_class: str
     due: queries.Due | None
@@ -282,6 +254,7 @@ class QueueRow:
     received_on: str
     age: str
     officer: str
+    signature_count: int
 
 
 @dataclass(frozen=True)
@@ -306,22 +279,18 @@ class QueuePage:
         return None if self.total.more else max(1, -(-self.total.n // self.per_page))
 
 
-# What a queue row reads: the case's dates and counts, the submitted version's text (for the
-# title) and banner, the officer's name. Nothing else is fetched or converted.
-_ROW_FIELDS = (
+# What a queue row reads, as plain values (no model instances): the case's dates and counts,
+# and the submitted version's text (for the title) and banner. Officers come by id after.
+_ROW_VALUES = (
+    "memo_id",
     "state",
-    "scope",
     "received_at",
     "received_on",
     "ack_due",
     "reply_due",
     "reply_due_max",
-    "next_due",
     "signature_count",
-    "officer",
-    "officer__display_name",
-    "officer__email",
-    "memo__submitted_version",
+    "officer_id",
     "memo__submitted_version__content",
     "memo__submitted_version__banner",
 )
@@ -367,8 +336,7 @@ def _case_url(memo_id: object) -> str:
 def queue_page(
     viewer: Relation, filters: QueueFilters, officer_id: object, *, per_page: int = PAGE_SIZE
 ) -> QueuePage:
-    day = today()
-    counter = WorkdayCounter(closure_dates())
+    day, closures = today(), closure_dates()
     due, undue = _segments(filters, officer_id, day)
     counts = tallies(due=due, undue=undue)
     due_count, undue_count = counts["due"], counts["undue"]
@@ -376,45 +344,46 @@ def queue_page(
     want = per_page + 1  # one more than shown: is there a next page?
     if due_count.more and start + want > due_count.n:
         due_count = Tally(due.count())  # a deep page: where the due range ends, exactly
-    due, undue = (
-        qs.select_related("memo__submitted_version", "officer").only(*_ROW_FIELDS)
-        for qs in (due, undue)
-    )
+    due, undue = (qs.values(*_ROW_VALUES) for qs in (due, undue))
     if start >= due_count.n:
-        cases = list(undue[start - due_count.n : start - due_count.n + want])
+        found = list(undue[start - due_count.n : start - due_count.n + want])
     else:
-        cases = list(due[start : start + want])
-        if len(cases) < want:
-            cases += list(undue[: want - len(cases)])
-    has_next = len(cases) > per_page
+        found = list(due[start : start + want])
+        if len(found) < want:
+            found += list(undue[: want - len(found)])
+    found, has_next = found[:per_page], len(found) > per_page
+    officers = User.objects.in_bulk({r["officer_id"] for r in found if r["officer_id"]})
     # One reverse() for the page; the ids are UUIDs, safe in a path.
-    url = _case_url("00000000-0000-0000-0000-000000000000")
+    blank = "00000000-0000-0000-0000-000000000000"
+    url = _case_url(blank)
     rows = []
-    for case in cases[:per_page]:
-        version = case.memo.submitted_version
-        received = case.received_on
-        due_now = due_with(case, day, counter)
-        if viewer in OFFICE and version is not None:
-            title = memo_text.read(version).title
+    for r in found:
+        received, state = r["received_on"], r["state"]
+        due_now = due_with(state, r["ack_due"], r["reply_due"], r["reply_due_max"], day, closures)
+        content = r["memo__submitted_version__content"]
+        if viewer in OFFICE and content is not None:
+            title = memo_text.decode(content).title
         else:
             title = f"Message received {received.isoformat()}"
-        age = counter.between(received, day)
+        officer = officers.get(r["officer_id"])
         rows.append(
             QueueRow(
-                case=case,
-                url=url.replace("00000000-0000-0000-0000-000000000000", str(case.memo_id)),
+                memo_id=r["memo_id"],
+                url=url.replace(blank, str(r["memo_id"])),
                 title=title,
-                banner=version.banner if version else "",
-                state_label=str(State(case.state).label),
-                state_class=state_class(case.state),
+                banner=r["memo__submitted_version__banner"] or "",
+                state=state,
+                state_label=str(State(state).label),
+                state_class=state_class(state),
                 due=due_now,
                 due_tag=due_tag(due_now),
                 due_class=due_class(due_now),
                 due_text=due_phrase(due_now),
-                received_iso=case.received_at.isoformat(),
+                received_iso=r["received_at"].isoformat(),
                 received_on=received.isoformat(),
-                age=f"{_days(age)} ago",
-                officer=case.officer.name if case.officer else "Unassigned",
+                age=f"{_days(working_days_between(received, day, closures))} ago",
+                officer=officer.name if officer else "Unassigned",
+                signature_count=r["signature_count"],
             )
         )
     total = Tally(due_count.n + undue_count.n, due_count.more or undue_count.more)
@@ -586,8 +555,9 @@ class CasePage:
         return Channel(self.case.scope_channel).label if self.case.scope_channel else ""
 
 
-def case_page(seen: CaseAccess) -> CasePage:
-    access = CaseAccess(queries.fresh_case(seen.case), seen.user, seen.relation, seen.recipient)
+def case_page(access: CaseAccess) -> CasePage:
+    """The caller reached the case through access.py in this request (after any action), so
+    `access.case` is current. Lists that cannot hold anything yet are not queried."""
     case, office = access.case, access.is_office
     actions = frozenset(queries.allowed_actions(access))
     page = CasePage(
@@ -602,13 +572,13 @@ def case_page(seen: CaseAccess) -> CasePage:
         meetings=queries.meetings_of(case) if office else [],
         timeline=queries.timeline(access),
         sent_reply=_rendered(queries.sent_reply(case)) if office else None,
-        rejoinder=_rendered(queries.rejoinder_of(case)) if office else None,
+        rejoinder=_rendered(queries.rejoinder_of(case)) if office and case.rejoinder_at else None,
     )
     if not office:
         return page
     page.notes = queries.notes_of(case)
-    page.comments = queries.comments_for(access)
-    page.drafts = queries.reply_drafts(case)
+    page.comments = queries.comments_for(access) if case.distributed_at else []
+    page.drafts = queries.reply_drafts(case) if case.reply_version_count else []
     page.latest_draft = _rendered(page.drafts[-1]) if page.drafts else None
     if "assign" in actions:
         page.officers = office_members()
@@ -631,11 +601,13 @@ def case_page(seen: CaseAccess) -> CasePage:
 @dataclass(frozen=True)
 class ReadingRow:
     case: Case
+    url: str
     title: str
     banner: str
-    label: str
-    is_extra: bool
-    distributed_at: Any
+    sent_as: str
+    distributed_iso: str
+    distributed_on: str
+    state_label: str
 
 
 @dataclass(frozen=True)
@@ -647,27 +619,47 @@ class ReadingPage:
     has_next: bool
 
 
+_READING_FIELDS = (
+    "label",
+    "is_extra",
+    "added_at",
+    "case",
+    "case__state",
+    "case__memo",
+    "case__memo__submitted_version",
+    "case__memo__submitted_version__content",
+    "case__memo__submitted_version__banner",
+)
+
+
 def reading_page(user: User, page: int, *, per_page: int = PAGE_SIZE) -> ReadingPage:
-    """What was distributed to this principal, most recent first (index user, added_at)."""
+    """What was distributed to this principal, most recent first: one range of the index
+    (user, added_at), one page of rows, a bounded count."""
     mine = Recipient.objects.filter(user=user)
     start = (page - 1) * per_page
     chosen = list(
-        mine.select_related("case__memo__submitted_version").order_by("-added_at", "-id")[
-            start : start + per_page + 1
-        ]
+        mine.select_related("case__memo__submitted_version")
+        .only(*_READING_FIELDS)
+        .order_by("-added_at", "-id")[start : start + per_page + 1]
     )
+    url = reverse("review:reading", args=["00000000-0000-0000-0000-000000000000"])
     rows = []
     for recipient in chosen[:per_page]:
-        version = recipient.case.memo.submitted_version
+        case = recipient.case
+        version = case.memo.submitted_version
         assert version is not None
         rows.append(
             ReadingRow(
-                case=recipient.case,
+                case=case,
+                url=url.replace("00000000-0000-0000-0000-000000000000", str(case.memo_id)),
                 title=memo_text.read(version).title,
                 banner=version.banner,
-                label=recipient.label,
-                is_extra=recipient.is_extra,
-                distributed_at=recipient.added_at,
+                sent_as="Extra recipient, added by the review office head"
+                if recipient.is_extra
+                else recipient.label,
+                distributed_iso=recipient.added_at.isoformat(),
+                distributed_on=local_date(recipient.added_at).isoformat(),
+                state_label=str(State(case.state).label),
             )
         )
     return ReadingPage(rows, tally(mine), page, per_page, len(chosen) > per_page)

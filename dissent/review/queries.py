@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from dissent.accounts.models import User
 from dissent.events.models import Event
 from dissent.events.types import EventType
+from dissent.lib.errors import InvalidInput
 from dissent.lib.workdays import working_days_between
 from dissent.memos import content as memo_text
 from dissent.memos.models import Drafter, Memo, SubmittedSignature
@@ -40,6 +41,7 @@ from dissent.review.states import due_kind as _due_kind
 
 T = TypeVar("T")
 PAGE_SIZE = 50
+QUEUE_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    total_exact: bool = True  # False: there are more than `total` (see QUEUE_COUNT_CAP)
 
     @property
     def pages(self) -> int:
@@ -112,27 +115,53 @@ def queue(
     """The intake and review queue. Cases with something due come first, soonest due first;
     then the rest, newest first. `due_by` keeps cases due on or before that date (overdue
     included); `states` defaults to the open states. Every filter and both orders run on an
-    index of Case, so a page costs the same at 100 or 100,000 messages."""
-    rows = Case.objects.filter(state__in=list(states or OPEN_STATES))
-    if due_by is not None:
-        rows = rows.filter(next_due__lte=due_by)
+    index of Case, so a page costs the same at 100 or 100,000 messages; matches are counted
+    up to QUEUE_COUNT_CAP (beyond it `total_exact` is False and paging stops there)."""
+    page = max(1, page)
+    start, end = (page - 1) * per_page, page * per_page
+    if start >= QUEUE_COUNT_CAP:
+        raise InvalidInput(
+            f"only the first {QUEUE_COUNT_CAP:,} matches can be paged through; narrow the "
+            "filters (state, due date, officer)",
+            field="page",
+        )
+    wanted = list(states or OPEN_STATES)
+    # Case.next_due is set exactly in the states where something is due (actions._move), so
+    # the two parts split by state: each part's filter then reads only its own index range,
+    # and neither scans the archive of closed cases to find the open ones (or the reverse).
+    due_states = [s for s in wanted if _due_kind(s) is not None]
+    other_states = [s for s in wanted if _due_kind(s) is None]
+    rows = Case.objects.all()
     if officer is not None:
         rows = rows.filter(officer_id=officer)
     elif unassigned:
         rows = rows.filter(officer__isnull=True)
-    rows = rows.select_related("memo__submitted_version", "officer")
-    due_rows = rows.filter(next_due__isnull=False).order_by("next_due", "received_at", "memo_id")
-    other_rows = rows.filter(next_due__isnull=True).order_by("-received_at", "memo_id")
-    due_total = due_rows.count()
-    total = due_total + (0 if due_by is not None else other_rows.count())
-    page = max(1, page)
-    start, end = (page - 1) * per_page, page * per_page
+    # No join on the officer here: SQLite would otherwise start from the users table and
+    # sort every match. Officers of the page are fetched by id below.
+    rows = rows.select_related("memo__submitted_version")
+    due_rows = rows.filter(state__in=due_states, next_due__isnull=False)
+    if due_by is not None:
+        due_rows = due_rows.filter(next_due__lte=due_by)
+    due_rows = due_rows.order_by("next_due", "received_at", "memo_id")
+    other_rows = rows.filter(state__in=other_states).order_by("-received_at", "-memo_id")
+    if due_by is not None or not other_states:
+        other_rows = other_rows.none()
+    if not due_states:
+        due_rows = due_rows.none()
+    # Counting stops at the cap: a count over an ever-growing archive would make every page
+    # slower as the years go by.
+    due_total = due_rows[: QUEUE_COUNT_CAP + 1].count()
+    total = due_total
+    if total <= QUEUE_COUNT_CAP:
+        total += other_rows[: QUEUE_COUNT_CAP + 1 - due_total].count()
     cases = list(due_rows[start:end]) if start < due_total else []
-    if len(cases) < per_page and due_by is None:
+    if len(cases) < per_page:
         cases += list(other_rows[max(0, start - due_total) : end - due_total])
     day, closures = today(), closure_dates()
+    officers = User.objects.in_bulk({case.officer_id for case in cases if case.officer_id})
     items = []
     for case in cases:
+        case.officer = officers.get(case.officer_id)  # type: ignore[assignment]
         version = case.memo.submitted_version
         received = case.received_on
         items.append(
@@ -145,7 +174,14 @@ def queue(
                 due=due_of(case, on=day, closures=closures),
             )
         )
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    exact = total <= QUEUE_COUNT_CAP
+    return Page(
+        items=items,
+        total=min(total, QUEUE_COUNT_CAP),
+        page=page,
+        per_page=per_page,
+        total_exact=exact,
+    )
 
 
 # --------------------------------------------------------------------------- one case

@@ -417,3 +417,22 @@ def test_dissent_ledger_verify_exit_status_as_an_operator_sees_it(tmp_path: Path
     )
     usage = dissent("ledger", "verify", "--log-key", "nonsense", env=env)
     assert usage.returncode == 2 and usage.stderr.startswith("dissent: ledger: --log-key")
+
+
+def test_entries_and_checkpoints_added_during_a_run_are_not_faults(
+    log: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size is read once at the start; what the application appends and signs while
+    the audit runs is left for the next run, not reported as tampering."""
+    real_size = store.size
+    sizes = iter([40])  # the audit's first reading; later ones see the grown log
+
+    def size_at_start_then_now() -> int:
+        return next(sizes, None) or real_size()
+
+    grow(5)
+    make_checkpoint()  # size 45, "signed during the run"
+    monkeypatch.setattr(store, "size", size_at_start_then_now)
+    report = audit.verify(by="test")
+    assert report.ok, report.problem
+    assert report.size == 40 and report.latest_checkpoint == 40

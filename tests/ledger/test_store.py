@@ -476,3 +476,28 @@ def test_the_fast_leaf_writer_gives_canonical_json(
     # whatever an edited event row puts into a field (quotes, newlines, non-ASCII).
     expected = leaves.pack({"a": a, "at": at, "c": c, "n": n, "p": p, "s": s, "t": t})
     assert leaves._pack_leaf(a, at, c, n, p, s, t) == expected
+
+
+def test_inviting_hundreds_appends_with_a_constant_cost_per_event(
+    fast_hashing: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """do_invite records one event per invitee in one transaction: the frontier is read
+    once, and each append is a few statements, however large the log or the list."""
+    owner = make_user("alice", Role.STAFF)
+    memo = do_create_memo(text.clean(**TEXT), acting_user=owner)
+    colleagues = User.objects.bulk_create(
+        [User(email=f"colleague{i}@example.org", role=Role.STAFF) for i in range(200)]
+    )
+    grow(1000)  # a log of some size already
+    _forget_frontier()  # as in a new transaction
+    fetches: list[object] = []
+    fetch = store._fetch
+    monkeypatch.setattr(store, "_fetch", lambda keys: fetches.append(keys) or fetch(keys))
+    with CaptureQueriesContext(connection) as queries:
+        invite(memo, owner, *colleagues)
+    log_statements = [q for q in queries if "ledger_" in q["sql"]]
+    assert len(fetches) == 1
+    # head lock + entry insert + head update per event, node inserts about half the time
+    assert len(log_statements) <= 200 * 4 + 1, len(log_statements)
+    assert store.root() == merkle.root(leaf_hashes())
+    assert LogEntry.objects.filter(event__type=EventType.INVITED).count() == 200

@@ -432,7 +432,7 @@ def test_queue_orders_by_due_date_and_pages(
     queue = pages.queue_page(
         pages.Relation.OFFICER, pages.QueueFilters(state="all", page=2), "", per_page=2
     )
-    assert [str(r.case.memo_id) for r in queue.rows] == first[2:4]
+    assert [str(r.memo_id) for r in queue.rows] == first[2:4]
     assert queue.total == pages.Tally(4) and not queue.has_next
     assert browse("rita").get("/review/?page=0").status_code == 400
 

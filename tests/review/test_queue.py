@@ -16,6 +16,7 @@ from pytest_django import Settings as SettingsWrapper
 from dissent.accounts.models import User
 from dissent.events.models import Event
 from dissent.events.types import EventType
+from dissent.lib.errors import InvalidInput
 from dissent.memos.models import Memo
 from dissent.review import queries
 from dissent.review.access import Relation
@@ -154,6 +155,7 @@ def test_queue_filters(
         assert as_rita.get(QUEUE, state="closed").json() == {
             "items": [],
             "total": 0,
+            "total_exact": True,
             "page": 1,
             "per_page": 50,
         }
@@ -212,3 +214,19 @@ def test_who_may_see_the_queue(
     from django.test import Client
 
     assert Client().get(QUEUE).status_code == 401
+
+
+def test_counting_stops_at_the_cap_and_so_does_paging(
+    three: list[Memo], rita: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive's size must not make every page slower: matches are counted up to a cap."""
+    monkeypatch.setattr(queries, "QUEUE_COUNT_CAP", 2)
+    with at(2026, 3, 9, 9, 0):
+        first = queries.queue(Relation.OFFICER, per_page=1)
+        assert (first.total, first.total_exact) == (2, False)
+        assert len(queries.queue(Relation.OFFICER, per_page=1, page=2).items) == 1
+        with pytest.raises(InvalidInput) as refused:
+            queries.queue(Relation.OFFICER, per_page=1, page=3)
+        assert refused.value.field == "page" and "narrow the filters" in refused.value.message
+        exact = queries.queue(Relation.OFFICER, states=["acknowledged"])
+        assert (exact.total, exact.total_exact) == (1, True)

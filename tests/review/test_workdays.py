@@ -234,3 +234,21 @@ def test_a_deadline_never_falls_on_a_weekend_or_holiday(start: date, n: int) -> 
 @given(days)
 def test_a_week_holds_at_most_five_working_days(start: date) -> None:
     assert 0 <= working_days_between(start, start + timedelta(days=7)) <= 5
+
+
+def _counted_one_by_one(start: date, end: date, closures: frozenset[date]) -> int:
+    if end < start:
+        return -_counted_one_by_one(end, start, closures)
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(day, closures)
+    return count
+
+
+@given(days, st.integers(min_value=-1200, max_value=1200), closure_sets)
+def test_counting_by_arithmetic_matches_counting_day_by_day(
+    start: date, span: int, closures: frozenset[date]
+) -> None:
+    end = start + timedelta(days=span)
+    assert working_days_between(start, end, closures) == _counted_one_by_one(start, end, closures)
