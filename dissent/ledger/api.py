@@ -82,8 +82,7 @@ def inclusion(request: HttpRequest, index: int, size: int) -> InclusionOut:
         raise InvalidInput(f"index must be 0 to {size - 1}, got {index}", field="index")
     entry = access_entry_for(user, index)
     # The log only grows, so the sizes checked above stay valid.
-    proof = store.inclusion_proof(index, size)
-    root = store.root(size)
+    proof, root = store.inclusion(index, size)
     return InclusionOut(
         index=index,
         size=size,
@@ -101,8 +100,7 @@ def consistency(request: HttpRequest, old: int, new: int) -> ConsistencyOut:
         raise InvalidInput(f"new must be 1 to {log_size} (the log's size), got {new}", field="new")
     if not 0 < old <= new:
         raise InvalidInput(f"old must be 1 to {new} (new), got {old}", field="old")
-    proof = store.consistency_proof(old, new)
-    old_root, new_root = store.root(old), store.root(new)
+    proof, old_root, new_root = store.consistency(old, new)
     return ConsistencyOut(
         old=old,
         new=new,

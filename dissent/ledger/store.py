@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from dissent.ledger import leaf as leaves
 from dissent.ledger import merkle
-from dissent.ledger.models import LogEntry, LogHead, Subtree
+from dissent.ledger.models import LogEntry, LogHead
 
 if TYPE_CHECKING:
     from dissent.events.models import Event
@@ -181,26 +181,41 @@ def subtree_hash(start: int, end: int, *, _checked: bool = False) -> bytes:
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:
     """PATH(index, D[0:size]) (RFC 9162 2.1.3.1), from stored nodes in one query."""
+    return inclusion(index, size)[0]
+
+
+def inclusion(index: int, size: int) -> tuple[list[bytes], bytes]:
+    """The inclusion proof and the root of the tree of `size`, from one query."""
     log_size = _log_size()
     if not 0 < size <= log_size:
         raise RangeError(f"size {size} is outside the log (1 to {log_size})", "size")
     if not 0 <= index < size:
         raise RangeError(f"index {index} is outside a tree of size {size}", "index")
-    return _proof(lambda subtree: merkle.inclusion_proof_from(subtree, index, size))
+    proof, (root,) = _proof(lambda st: merkle.inclusion_proof_from(st, index, size), [size])
+    return proof, root
 
 
 def consistency_proof(old: int, new: int) -> list[bytes]:
     """PROOF(old, D[0:new]) (RFC 9162 2.1.4.1), from stored nodes in one query."""
+    return consistency(old, new)[0]
+
+
+def consistency(old: int, new: int) -> tuple[list[bytes], bytes, bytes]:
+    """The consistency proof and the roots at both sizes, from one query."""
     log_size = _log_size()
     if not 0 < new <= log_size:
         raise RangeError(f"size {new} is outside the log (1 to {log_size})", "new")
     if not 0 < old <= new:
         raise RangeError(f"old size must be 1 to {new} (the new size), got {old}", "old")
-    return _proof(lambda subtree: merkle.consistency_proof_from(subtree, old, new))
+    proof, (old_root, new_root) = _proof(
+        lambda st: merkle.consistency_proof_from(st, old, new), [old, new]
+    )
+    return proof, old_root, new_root
 
 
-def _proof(build: Any) -> list[bytes]:
-    # Run the RFC algorithm twice: once to learn which ranges it asks for, once with them.
+def _proof(build: Any, roots: Sequence[int] = ()) -> tuple[list[bytes], list[bytes]]:
+    """Run an RFC proof algorithm twice, once to learn which ranges it asks for, once with
+    their hashes; the hashes (and those of the roots at `roots` sizes) come in one query."""
     ranges: list[tuple[int, int]] = []
 
     def record(start: int, end: int) -> bytes:
@@ -208,9 +223,10 @@ def _proof(build: Any) -> list[bytes]:
         return merkle.EMPTY_ROOT
 
     build(record)
-    plans = {r: _plan(*r) for r in ranges}
+    plans = {r: _plan(*r) for r in [*ranges, *((0, n) for n in roots)]}
     hashes = _fetch(_keys(plans.values()))
-    return build(lambda start, end: _evaluate(plans[(start, end)], hashes))
+    proof = build(lambda start, end: _evaluate(plans[(start, end)], hashes))
+    return proof, [_evaluate(plans[(0, n)], hashes) for n in roots]
 
 
 def _tiles(start: int, end: int) -> list[Key]:
@@ -257,28 +273,17 @@ def _fetch(keys: Iterable[Key]) -> dict[Key, bytes]:
     keys = set(keys)
     if not keys:
         return {}
-    q = connection.ops.quote_name
     leaf_indexes = [i for level, i in keys if level == 0]
     nodes = [k for k in keys if k[0] > 0]
-    parts: list[str] = []
-    params: list[int] = []
-    # Only quoted identifiers and placeholders are formatted in; values go as parameters.
-    if leaf_indexes:
-        parts.append(
-            f"SELECT 0, {q('index')}, {q('leaf_hash')} FROM {q(LogEntry._meta.db_table)} "  # noqa: S608
-            f"WHERE {q('index')} IN ({', '.join(['%s'] * len(leaf_indexes))})"
-        )
-        params += leaf_indexes
-    if nodes:
-        match = f"({q('level')} = %s AND {q('index')} = %s)"
-        parts.append(
-            f"SELECT {q('level')}, {q('index')}, {q('hash')} FROM {q(Subtree._meta.db_table)} "  # noqa: S608
-            f"WHERE {' OR '.join([match] * len(nodes))}"
-        )
-        for level, i in nodes:
-            params += [level, i]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        if connection.vendor == "postgresql":
+            # One statement text whatever the keys: arrays, not a list of ORs.
+            cursor.execute(
+                _FETCH_PG, [leaf_indexes, [lv for lv, _ in nodes], [i for _, i in nodes]]
+            )
+        else:
+            sql, params = _fetch_sql(leaf_indexes, nodes)
+            cursor.execute(sql, params)
         found = {(int(level), int(i)): bytes(h) for level, i, h in cursor.fetchall()}
     missing = keys - found.keys()
     if missing:
@@ -288,3 +293,30 @@ def _fetch(keys: Iterable[Key]) -> dict[Key, bytes]:
             f"(entries {i << level} to {((i + 1) << level) - 1}); run `dissent ledger verify`"
         )
     return found
+
+
+_FETCH_PG = (
+    'SELECT 0, "index", "leaf_hash" FROM "ledger_logentry" WHERE "index" = ANY(%s::bigint[]) '
+    'UNION ALL SELECT s."level", s."index", s."hash" FROM "ledger_subtree" s '
+    "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
+    'ON s."level" = k.level AND s."index" = k.idx'
+)
+
+
+def _fetch_sql(leaf_indexes: list[int], nodes: list[Key]) -> tuple[str, list[int]]:
+    # Only placeholders are formatted in; every value is a parameter.
+    parts: list[str] = []
+    params: list[int] = []
+    if leaf_indexes:
+        marks = ", ".join(["%s"] * len(leaf_indexes))
+        parts.append(_LEAVES_IN + f"({marks})")
+        params += leaf_indexes
+    if nodes:
+        parts.append(_NODES_WHERE + " OR ".join(['("level" = %s AND "index" = %s)'] * len(nodes)))
+        for level, i in nodes:
+            params += [level, i]
+    return " UNION ALL ".join(parts), params
+
+
+_LEAVES_IN = 'SELECT 0, "index", "leaf_hash" FROM "ledger_logentry" WHERE "index" IN '
+_NODES_WHERE = 'SELECT "level", "index", "hash" FROM "ledger_subtree" WHERE '

@@ -255,7 +255,7 @@ class MessageTextOut(Schema):
     hash: str
     submitted_at: datetime
     drafters: list[str]
-    signature_count: int
+    signature_count: int | None = Field(None, description="Not for co-signers.")
     signers: list[str] | None
 
 
@@ -555,7 +555,9 @@ def get_message_text(request: HttpRequest, memo_id: str) -> dict[str, object]:
         "hash": version.content_hash,
         "submitted_at": access.memo.submitted_at,
         "drafters": queries.drafter_names(access.case),
-        "signature_count": access.case.signature_count,
+        "signature_count": None
+        if access.relation is Relation.COSIGNER
+        else access.case.signature_count,
         "signers": queries.signer_names(access),
     }
 

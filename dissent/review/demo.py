@@ -157,7 +157,9 @@ def _advance(memo: Memo, demo: DemoCase, people: dict[str, User]) -> None:
             actions.do_save_reply_draft(_case(memo), REPLY, base_version=0, acting_user=rita)
         elif step == "replied":
             actions.do_comment(
-                _case(memo), "(U) Worth a discussion at the next staff meeting.", acting_user=people["sam"]
+                _case(memo),
+                "(U) Worth a discussion at the next staff meeting.",
+                acting_user=people["sam"],
             )
             actions.do_approve_and_send_reply(_case(memo), version=1, acting_user=dana)
             actions.do_rejoinder(_case(memo), REJOINDER, acting_user=people[demo.drafter])

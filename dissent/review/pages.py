@@ -37,7 +37,7 @@ from dissent.review.access import (
 )
 from dissent.review.calendar import closure_dates, local_date, today
 from dissent.review.models import Case, DistributionListEntry, Recipient
-from dissent.review.states import OPEN_STATES, Channel, DueKind, Scope, due_kind
+from dissent.review.states import Channel, DueKind, Scope, due_kind
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # counts past this read "1,000+": a bounded index scan, at any size
@@ -79,8 +79,9 @@ def tally(rows: QuerySet[Any], cap: int = COUNT_CAP) -> Tally:
 
 def tallies(cap: int = COUNT_CAP, **named: QuerySet[Any]) -> dict[str, Tally]:
     """Several bounded counts in one round trip: SELECT (SELECT COUNT(*) FROM (... LIMIT
-    cap + 1)), ... Each subquery is the ORM's own SQL for `rows`, so it uses the same
-    indexes as the lists; none reads more than cap + 1 index entries."""
+    cap + 1)), ... Each subquery is the ORM's own SQL for `rows`, ordering included: a
+    list's count then walks the very index that orders the list, and none reads more than
+    cap + 1 index entries."""
     parts: list[str] = []
     params: list[Any] = []
     empty: set[str] = set()
@@ -88,7 +89,7 @@ def tallies(cap: int = COUNT_CAP, **named: QuerySet[Any]) -> dict[str, Tally]:
         if rows.query.is_empty():
             empty.add(name)
             continue
-        sql, values = rows.order_by().values("pk").query.sql_with_params()
+        sql, values = rows.values("pk").query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) bounded_{len(parts)})")
         params.extend(values)
     counts: list[int] = []
@@ -150,7 +151,7 @@ def _days(n: int) -> str:
 
 
 def due_phrase(due: queries.Due | None) -> str:
-    """"Reply due 2026-12-20 (12 working days left)", "Acknowledgment overdue: ..."."""
+    """ "Reply due 2026-12-20 (12 working days left)", "Acknowledgment overdue: ..."."""
     if due is None:
         return "Nothing due"
     what = "Acknowledgment" if due.what == DueKind.ACKNOWLEDGMENT else "Reply"
@@ -308,13 +309,17 @@ def _segments(
     elif officer_id:
         rows = rows.filter(officer_id=officer_id)
     due = rows.filter(next_due__isnull=False)
-    undue = rows.filter(next_due__isnull=True)
     state = filters.state
+    # Nothing is due exactly in the states after the reply and the intake exits: those are
+    # read by state (index state, received_at), never by scanning every case without a date.
     if state == "open":
-        undue = undue.filter(state=State.REPLIED)
-    elif state != "all":
-        due = due.filter(state=state) if state in DUE_STATES else due.none()
-        undue = undue.none() if state in DUE_STATES else undue.filter(state=state)
+        undue = rows.filter(state=State.REPLIED)
+    elif state == "all":
+        undue = rows.filter(next_due__isnull=True)
+    elif state in DUE_STATES:
+        due, undue = due.filter(state=state), rows.none()
+    else:
+        due, undue = due.none(), rows.filter(state=state)
     if filters.due == "overdue":
         due = due.filter(next_due__lt=day)
     elif filters.due == "today":
@@ -398,8 +403,8 @@ class QueueSummary:
     due_today: Tally
     due_this_week: Tally
     awaiting_acknowledgment: Tally
-    unassigned: Tally
-    mine: Tally | None  # for members of the office: open cases assigned to them
+    unassigned: Tally  # with something due and nobody assigned
+    mine: Tally | None  # for members of the office: assigned to them, with something due
     today: date
     week_end: date
 
@@ -407,16 +412,18 @@ class QueueSummary:
 def queue_summary(user: User) -> QueueSummary:
     """Five or six bounded counts, in one query."""
     day = today()
-    cases = Case.objects.all()
+    cases = Case.objects.order_by()
+    # Every count is a range of an index that holds open cases only where it is read
+    # (next_due is set exactly while something is due), so none grows with the archive.
     wanted = {
         "overdue": cases.filter(next_due__lt=day),
         "due_today": cases.filter(next_due=day),
         "due_this_week": cases.filter(next_due__gte=day, next_due__lte=week_end(day)),
         "awaiting_acknowledgment": cases.filter(state=State.SUBMITTED),
-        "unassigned": cases.filter(officer__isnull=True, state__in=list(OPEN_STATES)),
+        "unassigned": cases.filter(officer__isnull=True, next_due__isnull=False),
     }
     if user.role in (Role.REVIEW_OFFICER, Role.OFFICE_HEAD):
-        wanted["mine"] = cases.filter(officer=user, state__in=list(OPEN_STATES))
+        wanted["mine"] = cases.filter(officer=user, next_due__isnull=False)
     counts = tallies(**wanted)
     return QueueSummary(
         overdue=counts["overdue"],

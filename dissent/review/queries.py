@@ -212,8 +212,9 @@ def drafter_names(case: Case) -> list[str]:
 
 def signer_names(access: CaseAccess) -> list[str] | None:
     """Co-signers of the submitted version, by name — or None where the viewer may see only
-    the count: auditors always, principals unless the drafters chose to show them."""
-    if access.relation is Relation.AUDITOR:
+    the count: auditors and co-signers always (the drafting side shows invitees no one
+    else's signature either), principals unless the drafters chose to show them."""
+    if access.relation in (Relation.AUDITOR, Relation.COSIGNER):
         return None
     if (
         access.relation is Relation.RECIPIENT

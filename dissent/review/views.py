@@ -49,7 +49,9 @@ def _user(request: HttpRequest) -> User:
 
 def _posted(request: HttpRequest) -> dict[str, str]:
     # Browsers send textarea line breaks as CRLF, the API LF: one form, one hash.
-    return {k: v.replace("\r\n", "\n") for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    return {
+        k: v.replace("\r\n", "\n") for k, v in request.POST.items() if k != "csrfmiddlewaretoken"
+    }
 
 
 def _int(raw: str | None, name: str, *, default: int | None = None) -> int:
@@ -328,7 +330,9 @@ def request_meeting(request: HttpRequest, memo_id: str) -> HttpResponse:
         if not _refusable(exc):
             raise
         context: dict[str, object] = {"access": access}
-        return _drafter_form(request, "review/meeting_form.html", "request_meeting", context, error=exc)
+        return _drafter_form(
+            request, "review/meeting_form.html", "request_meeting", context, error=exc
+        )
     messages.success(request, "The review office is asked to meet you.")
     return redirect(_message_url(access))
 
@@ -345,7 +349,9 @@ def rejoinder(request: HttpRequest, memo_id: str) -> HttpResponse:
     context: dict[str, object] = {"access": access, "reply": pages.sent_reply(access.case)}
     if request.method == "POST":
         try:
-            actions.do_rejoinder(access.case, _posted(request).get("body", ""), acting_user=access.user)
+            actions.do_rejoinder(
+                access.case, _posted(request).get("body", ""), acting_user=access.user
+            )
         except DissentError as exc:
             if not _refusable(exc):
                 raise
@@ -371,7 +377,9 @@ def report(request: HttpRequest, memo_id: str) -> HttpResponse:
     if request.method == "POST":
         data = _posted(request)
         try:
-            actions.do_report_reprisal(memo, data.get("kind", ""), data.get("text", ""), acting_user=user)
+            actions.do_report_reprisal(
+                memo, data.get("kind", ""), data.get("text", ""), acting_user=user
+            )
         except DissentError as exc:
             if not _refusable(exc):
                 raise
@@ -397,7 +405,11 @@ def reading_list(request: HttpRequest) -> HttpResponse:
 
 
 def _reading_page(
-    request: HttpRequest, access: CaseAccess, *, status: int = 200, error: DissentError | None = None
+    request: HttpRequest,
+    access: CaseAccess,
+    *,
+    status: int = 200,
+    error: DissentError | None = None,
 ) -> HttpResponse:
     actions.do_record_opening(access.memo, acting_user=access.user)
     context = {

@@ -95,7 +95,10 @@ def open_page(
 
 
 def test_from_submission_to_closure_through_the_pages(
-    browser_page: Page, open_page, base_url: str, transactional_db: None  # type: ignore[no-untyped-def]
+    browser_page: Page,
+    open_page,
+    base_url: str,
+    transactional_db: None,  # type: ignore[no-untyped-def]
 ) -> None:
     alice = make_user("alice", Role.STAFF)
     bob = make_user("bob", Role.STAFF)
@@ -133,7 +136,9 @@ def test_from_submission_to_closure_through_the_pages(
     done(officer, "Receipt acknowledged. The drafters have been told.")
     # USWDS draws its own radio: the person clicks the label, as here.
     officer.locator("label[for=decision-in-scope]").click()
-    expect(officer.get_by_label("In scope: a policy matter for the Dissent Channel")).to_be_checked()
+    expect(
+        officer.get_by_label("In scope: a policy matter for the Dissent Channel")
+    ).to_be_checked()
     officer.get_by_role("button", name="Record the decision").click()
     done(officer, "Decided: in scope.")
     expect(officer.get_by_text("Secretary — Sam")).to_be_visible()

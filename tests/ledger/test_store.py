@@ -105,11 +105,17 @@ def test_stored_proofs_equal_the_pure_proofs() -> None:
         for index in range(size):
             proof = store.inclusion_proof(index, size)
             assert proof == merkle.inclusion_proof(hashes[:size], index), (index, size)
+            assert store.inclusion(index, size) == (proof, merkle.root(hashes[:size]))
             merkle.verify_inclusion(hashes[index], index, size, proof, store.root(size))
         for old in EDGE_SIZES:
             if old <= size:
                 proof = store.consistency_proof(old, size)
                 assert proof == merkle.consistency_proof(hashes[:size], old), (old, size)
+                assert store.consistency(old, size) == (
+                    proof,
+                    merkle.root(hashes[:old]),
+                    merkle.root(hashes[:size]),
+                )
                 merkle.verify_consistency(old, size, store.root(old), store.root(size), proof)
 
 
@@ -139,6 +145,8 @@ def test_reads_take_a_constant_number_of_queries() -> None:
         lambda: store.inclusion_proof(137, 300),
         lambda: store.consistency_proof(129, 300),
         lambda: store.root(299),
+        lambda: store.inclusion(137, 300),
+        lambda: store.consistency(129, 300),
     ):
         with CaptureQueriesContext(connection) as queries:
             call()

@@ -450,3 +450,32 @@ def test_cases_exist_only_for_submitted_messages(people: dict[str, User]) -> Non
         assert Case.objects.filter(memo_id=memo.id).exists() == (stage != "draft")
         if stage in LADDER[LADDER.index("under_review") :]:
             assert ReplyVersion.objects.filter(case_id=memo.id).exists()
+
+
+LISTS = {
+    "/api/v1/review/cases": {"rita", "dana", "ian"},
+    "/api/v1/review/reading-list": {"sam", "pia"},
+    "/api/v1/review/reprisal-reports": {"dana", "ian"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(LISTS))
+def test_lists_for_every_persona(
+    path: str, people: dict[str, User], api_for: Callable[[User], ApiClient]
+) -> None:
+    """Lists are not secrets in themselves: a wrong role gets 403, anonymous 401."""
+    build(people, "distributed")
+    before = review_snapshot()
+    for persona in PERSONAS:
+        response = api_for(people[persona]).get(path)
+        expected = 200 if persona in LISTS[path] else 403
+        assert response.status_code == expected, (persona, response.content[:200])
+        if expected == 403:
+            assert response.json()["error"]["code"] == "forbidden"
+    assert Client().get(path).status_code == 401
+    snapshot_after = review_snapshot()
+    # Creating each persona's API token is the only write (an event each).
+    assert snapshot_after["events"] == before["events"] + len(PERSONAS)
+    assert {k: v for k, v in snapshot_after.items() if k != "events"} == {
+        k: v for k, v in before.items() if k != "events"
+    }

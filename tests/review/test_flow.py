@@ -26,6 +26,7 @@ from tests.review.helpers import (
     REPLY,
     REPLY_SENTINEL,
     assert_no_text_in_events_or_mail,
+    build,
     submitted,
 )
 
@@ -223,17 +224,20 @@ def test_from_submission_to_closure(
 
 
 def test_names_stay_with_the_office_when_the_drafters_choose_so(
-    apis: dict[str, ApiClient], alice: User, bob: User, rita: User
+    apis: dict[str, ApiClient], alice: User, bob: User, rita: User, dana: User
 ) -> None:
-    from tests.review.helpers import build
-
-    people = {"alice": alice, "bob": bob, "rita": rita, "dana": rita}
+    people = {"alice": alice, "bob": bob, "rita": rita, "dana": dana}
     memo = build(people, "distributed", names="office")
     principal = ok(apis["sam"].get(f"{REVIEW}/cases/{memo.id}/message"))
     assert principal["signers"] is None and principal["signature_count"] == 1
     assert principal["drafters"] == [alice.name]
     office = ok(apis["rita"].get(f"{REVIEW}/cases/{memo.id}/message"))
     assert office["signers"] == [bob.name]
+    drafter = ok(apis["alice"].get(f"{REVIEW}/cases/{memo.id}/message"))
+    assert drafter["signers"] == [bob.name]
+    # A co-signer reads the text but, as on the drafting side, not who else signed or how many.
+    cosigner = ok(apis["bob"].get(f"{REVIEW}/cases/{memo.id}/message"))
+    assert cosigner["signers"] is None and cosigner["signature_count"] is None
 
 
 def test_a_redirected_message_names_the_channel_to_its_drafters(

@@ -131,7 +131,7 @@ def test_principals_are_told_of_distribution_and_report_readers_of_reports(
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_notices_go_through_the_database_task_queue(
-    people: dict[str, User], settings: SettingsWrapper, django_capture_on_commit_callbacks: Any
+    people: dict[str, User], settings: SettingsWrapper
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 

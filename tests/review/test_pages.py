@@ -27,11 +27,9 @@ from dissent.review.actions import (
     do_assign,
     do_comment,
     do_record_opening,
-    do_rejoinder,
-    do_request_meeting,
 )
 from dissent.review.models import Case, Comment, InternalNote, Meeting, Recipient, ReplyVersion
-from tests.memos.helpers import last_event_id, new_events
+from tests.memos.helpers import BODY_SENTINEL, TITLE_SENTINEL, last_event_id, new_events
 from tests.review.helpers import (
     COMMENT_SENTINEL,
     NOTE_SENTINEL,
@@ -45,7 +43,6 @@ from tests.review.helpers import (
     case_of,
     snapshot,
 )
-from tests.memos.helpers import TITLE_SENTINEL, BODY_SENTINEL
 
 ClientFor = Callable[[User], Client]
 PERSONAS = ("alice", "bob", "oscar", "rita", "dana", "sam", "pia", "ada", "ian")
@@ -133,8 +130,10 @@ def test_case_page_for_every_persona(
     wrong = []
     for persona in (*PERSONAS, "anon"):
         for memo_id in (memo.id, uuid.uuid4(), "not-a-uuid"):
-            want = expected_case_page(persona, stage) if memo_id == memo.id else (
-                302 if persona == "anon" else 404
+            want = (
+                expected_case_page(persona, stage)
+                if memo_id == memo.id
+                else (302 if persona == "anon" else 404)
             )
             got = browse(persona).get(f"/review/{memo_id}/").status_code
             if got != want:
@@ -241,8 +240,10 @@ def test_wrong_role_gets_403_and_out_of_turn_gets_409_with_no_writes(
     memo = build(people, "submitted")
     before, since = snapshot(), last_event_id()
     # A principal, an auditor, the drafter and a co-signer may not acknowledge.
-    statuses = {p: post(browse(p), case_url(memo, "acknowledge")).status_code for p in
-                ("ian", "alice", "bob")}
+    statuses = {
+        p: post(browse(p), case_url(memo, "acknowledge")).status_code
+        for p in ("ian", "alice", "bob")
+    }
     assert statuses == {"ian": 403, "alice": 403, "bob": 403}
     assert post(browse("sam"), case_url(memo, "acknowledge")).status_code == 404  # not yet his
     assert post(browse("oscar"), case_url(memo, "acknowledge")).status_code == 404
@@ -299,8 +300,11 @@ def test_each_step_through_the_pages_records_its_event(
     )
     assert "Saved reply draft version 1." in page
     # The same text again (as a browser sends it) makes no new version.
-    response = post(rita, case_url(memo, "reply-drafts"), {"body": REPLY.replace("\n", "\r\n"),
-                                                           "base_version": "1"})
+    response = post(
+        rita,
+        case_url(memo, "reply-drafts"),
+        {"body": REPLY.replace("\n", "\r\n"), "base_version": "1"},
+    )
     assert response.status_code == 302
     assert ReplyVersion.objects.filter(case_id=memo.id).count() == 1
     step(rita, "meetings", {"note": "(U) Tuesday?"}, EventType.MEETING_REQUESTED)
@@ -328,8 +332,9 @@ def test_a_form_with_bad_input_keeps_the_text_and_shows_the_error_at_the_field(
     settings.MARKING_CEILING = "SBU"
     typed = "(CUI) Above the ceiling {}.\r\n\r\n(U) Kept <b>as typed</b>."
     before, since = snapshot(), last_event_id()
-    response = post(browse("rita"), case_url(memo, "reply-drafts"),
-                    {"body": typed, "base_version": "1"})
+    response = post(
+        browse("rita"), case_url(memo, "reply-drafts"), {"body": typed, "base_version": "1"}
+    )
     page = html(response)
     assert response.status_code == 400
     # Nothing changed; the page shown again with the text records that opening, truthfully.
@@ -341,8 +346,11 @@ def test_a_form_with_bad_input_keeps_the_text_and_shows_the_error_at_the_field(
     assert field.group(1) == "(CUI) Above the ceiling {}.\n\n(U) Kept &lt;b&gt;as typed&lt;/b&gt;."
     # A redirection without a channel: the error sits at the channel select.
     memo = build(people, "submitted")
-    response = post(browse("rita"), case_url(memo, "scope"),
-                    {"decision": "redirected", "note": f"(U) {SCOPE_SENTINEL}"})
+    response = post(
+        browse("rita"),
+        case_url(memo, "scope"),
+        {"decision": "redirected", "note": f"(U) {SCOPE_SENTINEL}"},
+    )
     page = html(response)
     assert response.status_code == 400
     assert 'id="scope-channel-error"' in page
@@ -354,8 +362,11 @@ def test_a_concurrent_reply_save_keeps_the_typed_text_and_moves_the_base(
     people: dict[str, User], browse: Callable[[str], Client]
 ) -> None:
     memo = build(people, "under_review")  # version 1 exists
-    response = post(browse("dana"), case_url(memo, "reply-drafts"),
-                    {"body": "(U) Dana's own edit.", "base_version": "0"})
+    response = post(
+        browse("dana"),
+        case_url(memo, "reply-drafts"),
+        {"body": "(U) Dana's own edit.", "base_version": "0"},
+    )
     page = html(response)
     assert response.status_code == 409
     assert "Dana&#x27;s own edit." in page
@@ -367,8 +378,11 @@ def test_sending_an_unmarked_reply_is_refused_with_the_reason(
     people: dict[str, User], browse: Callable[[str], Client]
 ) -> None:
     memo = build(people, "under_review")
-    post(browse("rita"), case_url(memo, "reply-drafts"),
-         {"body": "No marks at all here.", "base_version": "1"})
+    post(
+        browse("rita"),
+        case_url(memo, "reply-drafts"),
+        {"body": "No marks at all here.", "base_version": "1"},
+    )
     response = post(browse("dana"), case_url(memo, "reply"), {"version": "2"})
     assert response.status_code == 400
     assert "mark" in html(response)
@@ -486,8 +500,12 @@ def test_principal_reads_and_comments(
     assert response.status_code == 400 and 'id="comment-text-error"' in html(response)
     assert Comment.objects.count() == 1
     # Pia, not a recipient, cannot comment; the office cannot comment (403).
-    assert post(browse("pia"), f"/review/reading/{memo.id}/comment", {"text": "x"}).status_code == 404
-    assert post(browse("rita"), f"/review/reading/{memo.id}/comment", {"text": "x"}).status_code == 403
+    assert (
+        post(browse("pia"), f"/review/reading/{memo.id}/comment", {"text": "x"}).status_code == 404
+    )
+    assert (
+        post(browse("rita"), f"/review/reading/{memo.id}/comment", {"text": "x"}).status_code == 403
+    )
     assert_no_text_in_events_or_mail()
 
 
@@ -504,7 +522,10 @@ def test_comments_close_with_the_case(
     memo = build(people, "closed")
     page = html(browse("sam").get(f"/review/reading/{memo.id}/"))
     assert "comments are closed" in page
-    assert post(browse("sam"), f"/review/reading/{memo.id}/comment", {"text": "(U) x"}).status_code == 409
+    assert (
+        post(browse("sam"), f"/review/reading/{memo.id}/comment", {"text": "(U) x"}).status_code
+        == 409
+    )
 
 
 # --------------------------------------------------------------------------- drafters' side
@@ -514,8 +535,9 @@ def test_drafter_panel_shows_status_recipients_access_log_and_reply(
     people: dict[str, User], browse: Callable[[str], Client]
 ) -> None:
     memo = build(people, "replied")
-    do_add_recipient(case_of(memo), people["pia"], f"(U) {REASON_SENTINEL}",
-                     acting_user=people["dana"])
+    do_add_recipient(
+        case_of(memo), people["pia"], f"(U) {REASON_SENTINEL}", acting_user=people["dana"]
+    )
     do_record_opening(memo, acting_user=people["sam"])
     page = html(browse("alice").get(f"/messages/{memo.id}/"))
     panel = page[page.index('id="review"') :]
@@ -524,7 +546,7 @@ def test_drafter_panel_shows_status_recipients_access_log_and_reply(
     log = panel[panel.index("Who opened this message") :]
     assert "Sam" in log and "principal" in log
     assert REPLY_SENTINEL in panel  # the reply, rendered with its banners
-    assert 'action="/review/{}/rejoinder"'.format(memo.id) in panel
+    assert f'action="/review/{memo.id}/rejoinder"' in panel
     assert "Report reprisal or unauthorized disclosure" in page
     # Co-signers get the report link, not the review record.
     cosigner = html(browse("bob").get(f"/messages/{memo.id}/"))
@@ -560,7 +582,9 @@ def test_rejoinder_once_through_the_pages(
     assert "Tapir-rejoinder" in html(browse("rita").get(case_url(memo)))
 
 
-def test_drafter_asks_for_a_meeting(people: dict[str, User], browse: Callable[[str], Client]) -> None:
+def test_drafter_asks_for_a_meeting(
+    people: dict[str, User], browse: Callable[[str], Client]
+) -> None:
     memo = build(people, "acknowledged")
     response = post(browse("alice"), case_url(memo, "meetings"), {"note": "(U) Any day."})
     assert response["Location"] == f"/messages/{memo.id}/"
@@ -580,8 +604,11 @@ def test_report_reprisal_from_a_draft_and_a_submitted_message(
             response = post(client, case_url(memo, "report"), {"kind": "reprisal", "text": ""})
             assert response.status_code == 400 and 'id="report-text-error"' in html(response)
             since = last_event_id()
-            response = post(client, case_url(memo, "report"),
-                            {"kind": "unauthorized_disclosure", "text": "(U) It leaked."})
+            response = post(
+                client,
+                case_url(memo, "report"),
+                {"kind": "unauthorized_disclosure", "text": "(U) It leaked."},
+            )
             assert response["Location"] == f"/messages/{memo.id}/"
             assert [e.type for e in new_events(since)] == [EventType.REPRISAL_REPORTED]
         assert browse("oscar").get(case_url(memo, "report")).status_code == 404
