@@ -31,6 +31,7 @@ import platform
 import random
 import secrets
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -155,6 +156,8 @@ class Seeder:
         )
 
     def _people(self) -> People:
+        from allauth.mfa.totp.internal.auth import generate_totp_secret
+
         from dissent.accounts.actions import do_enable_totp
         from dissent.accounts.models import User
         from dissent.accounts.roles import Role
@@ -170,9 +173,8 @@ class Seeder:
         officers = users("office", list(OFFICERS), Role.REVIEW_OFFICER)
         (head,) = users("office", ["dana"], Role.OFFICE_HEAD)
         principals = users("principals", [p for p, _ in PRINCIPALS], Role.PRINCIPAL)
-        secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the MFA middleware wants one each
-        for user in (*officers, head, *principals):
-            do_enable_totp(user, secret, acting_user=None)
+        for user in (*officers, head, *principals):  # the MFA middleware wants one each
+            do_enable_totp(user, generate_totp_secret(), acting_user=None)
         for position, (user, (_, label)) in enumerate(zip(principals, PRINCIPALS, strict=True)):
             do_add_distribution_entry(user, label, position=position, acting_user=None)
         return People(drafters, officers, head, principals, [label for _, label in PRINCIPALS])
@@ -544,36 +546,51 @@ def measure(seeder: Seeder, requests: int, warmup: int) -> dict[str, dict[str, f
         "case": ("officer", f"/review/{seeder.target.id}/"),
         "reading": ("principal", "/review/reading/"),
     }
-    results: dict[str, dict[str, float]] = {}
-    for page, (who, path) in paths.items():
-        client = clients[who]
+
+    def get(page: str) -> Any:
+        who, path = paths[page]
+        response = clients[who].get(path)
+        if response.status_code != 200:
+            raise BenchError(f"{path} answered {response.status_code}")
+        return response
+
+    queries_per_page = {}
+    for page in paths:
         # Django empties the query log when a request starts; keep it for this one request.
         request_started.disconnect(reset_queries)
         try:
             with CaptureQueriesContext(connection) as queries:
-                response = client.get(path)
-            query_count = len(queries)  # now: later requests empty the log
+                get(page)
+            queries_per_page[page] = len(queries)  # now: later requests empty the log
         finally:
             request_started.connect(reset_queries)
-        if response.status_code != 200:
-            raise BenchError(f"{path} answered {response.status_code}")
-        for _ in range(warmup):
-            client.get(path)
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            response = client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise BenchError(f"{path} answered {response.status_code}")
-        results[page] = {
-            "p50": percentile(times, 50),
-            "p95": percentile(times, 95),
-            "mean": statistics.fmean(times),
-            "queries": query_count,
-            "bytes": len(response.content),
+    for _ in range(warmup):
+        for page in paths:
+            get(page)
+    # Rounds of one request per page, so background load on a shared machine falls on the
+    # three pages alike.
+    times: dict[str, list[float]] = {page: [] for page in paths}
+    cpu: dict[str, list[float]] = {page: [] for page in paths}
+    sizes: dict[str, int] = {}
+    for _ in range(requests):
+        for page in paths:
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            response = get(page)
+            cpu[page].append((time.thread_time() - started_cpu) * 1000)
+            times[page].append((time.perf_counter() - started) * 1000)
+            sizes[page] = len(response.content)
+    return {
+        page: {
+            "p50": percentile(times[page], 50),
+            "p95": percentile(times[page], 95),
+            "mean": statistics.fmean(times[page]),
+            "cpu_p50": percentile(cpu[page], 50),
+            "cpu_p95": percentile(cpu[page], 95),
+            "queries": queries_per_page[page],
+            "bytes": sizes[page],
         }
-    return results
+        for page in paths
+    }
 
 
 def table_counts() -> dict[str, int]:
@@ -594,27 +611,45 @@ def table_counts() -> dict[str, int]:
     }
 
 
-def report(db: str, sizes: list[int], runs: dict[int, dict[str, Any]]) -> str:
-    lines = [f"Review pages, {db}: server time per request in ms ({platform.python_version()})", ""]
-    header = "| page | " + " | ".join(f"{n:,} p50 / p95" for n in sizes) + " | p95 ratio |"
-    lines += [header, "|" + " --- |" * (len(sizes) + 2)]
+def _table(sizes: list[int], runs: dict[int, dict[str, Any]], p50: str, p95: str) -> list[str]:
+    header = "| page | " + " | ".join(f"{n:,}: p50 / p95" for n in sizes) + " | p95 ratio |"
+    lines = [header, "|" + " --- |" * (len(sizes) + 2)]
     for page, label in PAGES.items():
-        cells = [
-            f"{runs[n]['pages'][page]['p50']:.1f} / {runs[n]['pages'][page]['p95']:.1f}"
-            for n in sizes
-        ]
-        ratio = runs[sizes[-1]]["pages"][page]["p95"] / runs[sizes[0]]["pages"][page]["p95"]
+        figures = [runs[n]["pages"][page] for n in sizes]
+        cells = [f"{f[p50]:.1f} / {f[p95]:.1f}" for f in figures]
+        ratio = figures[-1][p95] / figures[0][p95]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f} |")
-    lines += [
+    return lines
+
+
+def report(db: str, sizes: list[int], runs: dict[int, dict[str, Any]]) -> str:
+    lines = [
+        f"Review pages on {db}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs; milliseconds per request, ratio = p95 at "
+        f"{sizes[-1]:,} / p95 at {sizes[0]:,}.",
         "",
-        "| SQL queries per request | "
-        + " | ".join("/".join(str(runs[n]["pages"][p]["queries"]) for p in PAGES) for n in sizes)
-        + " |",
+        "Server time (wall clock, includes waiting for a CPU on a shared machine):",
+        "",
+        *_table(sizes, runs, "p50", "p95"),
+        "",
+        "CPU time of the request (this thread only: what the server itself spent):",
+        "",
+        *_table(sizes, runs, "cpu_p50", "cpu_p95"),
+        "",
+        "SQL queries per request (queue / case / reading list): "
+        + ", ".join(
+            f"{n:,}: " + " / ".join(str(runs[n]["pages"][p]["queries"]) for p in PAGES)
+            for n in sizes
+        ),
+        "",
+        "Rows at each size:",
     ]
-    lines += ["", "Rows at each size:"]
     for n in sizes:
         counts = ", ".join(f"{k} {v:,}" for k, v in runs[n]["counts"].items())
-        lines.append(f"- {n:,} messages (seeded in {runs[n]['seed_seconds']:.0f} s): {counts}")
+        lines.append(
+            f"- {n:,} messages (seeded in {runs[n]['seed_seconds']:.0f} s; load average "
+            f"{runs[n]['load']}): {counts}"
+        )
     return "\n".join(lines)
 
 
@@ -641,8 +676,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the clean-up below
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     data_dir = Path(tempfile.mkdtemp(prefix="bench-review-"))
     try:
         with database(args.db, data_dir) as url:
@@ -653,7 +693,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{size:,} messages:", file=sys.stderr)
                 seconds = seeder.grow_to(size)
                 pages = measure(seeder, args.requests, args.warmup)
-                runs[size] = {"seed_seconds": seconds, "pages": pages, "counts": table_counts()}
+                runs[size] = {
+                    "seed_seconds": seconds,
+                    "pages": pages,
+                    "counts": table_counts(),
+                    "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+                }
                 print(
                     "  " + ", ".join(f"{p} p95 {r['p95']:.1f} ms" for p, r in pages.items()),
                     file=sys.stderr,

@@ -60,4 +60,5 @@ def _mfa_reset(sender: Any, request: Any, user: User, authenticator: Any, **kwar
 
 @receiver(social_account_added)
 def _sso_linked(sender: Any, request: Any, sociallogin: Any, **kwargs: Any) -> None:
-    note_account_event(EventType.SSO_LINKED, sociallogin.user, provider=sociallogin.account.provider)
+    provider = sociallogin.account.provider
+    note_account_event(EventType.SSO_LINKED, sociallogin.user, provider=provider)

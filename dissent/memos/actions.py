@@ -307,6 +307,7 @@ def do_submit(memo: Memo, *, version: int, names_visible_to: str, acting_user: U
     SubmittedSignature.objects.bulk_create(
         SubmittedSignature(memo=memo, user_id=user_id, version=current, signed_at=signed_at)
         for user_id, signed_at in signers
+        if signed_at is not None  # a signed invitation always has its time (set together)
     )
     # The review office's case opens in this same transaction: no submitted message is ever
     # without its case and deadlines (dissent.review owns what happens from here on).

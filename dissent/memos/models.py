@@ -73,6 +73,9 @@ class Drafter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["memo", "user"], name="drafter_uniq")]
 
+    def __str__(self) -> str:
+        return f"drafter of {self.memo_id}"
+
 
 class Invitation(models.Model):
     """An invitation to co-sign, and the invitee's answer. A signature is bound to the exact
@@ -105,6 +108,9 @@ class Invitation(models.Model):
             models.Index(fields=["user", "status"], name="invitation_user_status_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"invitation to {self.memo_id} ({self.status})"
+
 
 class SubmittedSignature(models.Model):
     """Who had signed the exact submitted version, frozen at submission."""
@@ -118,3 +124,6 @@ class SubmittedSignature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["memo", "user"], name="submitted_signature_uniq")
         ]
+
+    def __str__(self) -> str:
+        return f"signature on {self.memo_id}"

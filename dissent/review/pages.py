@@ -74,10 +74,10 @@ class Tally:
 
 def tally(rows: QuerySet[Any], cap: int = COUNT_CAP) -> Tally:
     """COUNT over at most `cap` + 1 rows (a LIMITed subquery), never the whole table."""
-    return tallies(cap, rows=rows)["rows"]
+    return tallies({"rows": rows}, cap)["rows"]
 
 
-def tallies(cap: int = COUNT_CAP, **named: QuerySet[Any]) -> dict[str, Tally]:
+def tallies(named: dict[str, QuerySet[Any]], cap: int = COUNT_CAP) -> dict[str, Tally]:
     """Several bounded counts in one round trip: SELECT (SELECT COUNT(*) FROM (... LIMIT
     cap + 1)), ... Each subquery is the ORM's own SQL for `rows`, ordering included: a
     list's count then walks the very index that orders the list, and none reads more than
@@ -89,8 +89,10 @@ def tallies(cap: int = COUNT_CAP, **named: QuerySet[Any]) -> dict[str, Tally]:
         if rows.query.is_empty():
             empty.add(name)
             continue
+        # The ORM's own SQL, values passed apart as parameters: nothing here is user text.
         sql, values = rows.values("pk").query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) bounded_{len(parts)})")
+        limit = int(cap) + 1
+        parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) bounded_{len(parts)})")  # noqa: S608
         params.extend(values)
     counts: list[int] = []
     if parts:
@@ -298,7 +300,7 @@ _ROW_VALUES = (
 
 
 def _segments(
-    filters: QueueFilters, officer_id: object, day: date
+    filters: QueueFilters, officer_id: uuid.UUID | str, day: date
 ) -> tuple[QuerySet[Case], QuerySet[Case]]:
     """The queue is two indexed ranges shown one after the other: cases with something due
     (by due date) and cases with nothing due (newest first). Each filter keeps both ranges
@@ -306,7 +308,7 @@ def _segments(
     rows = Case.objects.all()
     if officer_id == "none":
         rows = rows.filter(officer__isnull=True)
-    elif officer_id:
+    elif isinstance(officer_id, uuid.UUID):
         rows = rows.filter(officer_id=officer_id)
     due = rows.filter(next_due__isnull=False)
     state = filters.state
@@ -339,11 +341,16 @@ def _case_url(memo_id: object) -> str:
 
 
 def queue_page(
-    viewer: Relation, filters: QueueFilters, officer_id: object, *, per_page: int = PAGE_SIZE
+    viewer: Relation,
+    filters: QueueFilters,
+    officer_id: uuid.UUID | str,
+    *,
+    per_page: int = PAGE_SIZE,
 ) -> QueuePage:
+    """One page of the queue. `officer_id`: an officer's id, "none" (unassigned) or ""."""
     day, closures = today(), closure_dates()
     due, undue = _segments(filters, officer_id, day)
-    counts = tallies(due=due, undue=undue)
+    counts = tallies({"due": due, "undue": undue})
     due_count, undue_count = counts["due"], counts["undue"]
     start = (filters.page - 1) * per_page
     want = per_page + 1  # one more than shown: is there a next page?
@@ -424,7 +431,7 @@ def queue_summary(user: User) -> QueueSummary:
     }
     if user.role in (Role.REVIEW_OFFICER, Role.OFFICE_HEAD):
         wanted["mine"] = cases.filter(officer=user, next_due__isnull=False)
-    counts = tallies(**wanted)
+    counts = tallies(wanted)
     return QueueSummary(
         overdue=counts["overdue"],
         due_today=counts["due_today"],
@@ -676,6 +683,7 @@ def reading_page(user: User, page: int, *, per_page: int = PAGE_SIZE) -> Reading
 class PrincipalReading:
     access: CaseAccess
     message: RenderedMessage
+    drafters: list[str]
     signatures: Signatures
     comments: list[queries.Written]
     may_comment: bool
@@ -685,6 +693,7 @@ def principal_reading(access: CaseAccess) -> PrincipalReading:
     return PrincipalReading(
         access=access,
         message=rendered_message(access),
+        drafters=queries.drafter_names(access.case),
         signatures=signatures(access),
         comments=queries.comments_for(access),
         may_comment="comment" in queries.allowed_actions(access),

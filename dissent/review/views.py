@@ -10,6 +10,7 @@ which the drafters see in their access log."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import cast
@@ -49,9 +50,8 @@ def _user(request: HttpRequest) -> User:
 
 def _posted(request: HttpRequest) -> dict[str, str]:
     # Browsers send textarea line breaks as CRLF, the API LF: one form, one hash.
-    return {
-        k: v.replace("\r\n", "\n") for k, v in request.POST.items() if k != "csrfmiddlewaretoken"
-    }
+    posted = {k: request.POST.get(k) or "" for k in request.POST if k != "csrfmiddlewaretoken"}
+    return {k: v.replace("\r\n", "\n") for k, v in posted.items()}
 
 
 def _int(raw: str | None, name: str, *, default: int | None = None) -> int:
@@ -98,7 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     viewer = require_queue_reader(user)
     filters = pages.parse_queue_filters(request.GET)
-    officer: object = filters.officer
+    officer: uuid.UUID | str = filters.officer
     if filters.officer == "me":
         officer = user.id
     elif filters.officer not in ("", "none"):

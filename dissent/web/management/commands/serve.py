@@ -18,7 +18,7 @@ def run_server(bind: str, workers: int, threads: int, with_worker: bool) -> int:
     if with_worker:
         procs.append(subprocess.Popen([sys.executable, "-m", "dissent.cli", "worker"]))
     procs.append(
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - fixed argv: our own interpreter and module
             [
                 sys.executable, "-m", "gunicorn", "dissent.wsgi:application",
                 "--bind", bind, "--workers", str(workers), "--threads", str(threads),
