@@ -44,6 +44,7 @@ from dissent.memos.queries import (
     version_by_number,
     version_list,
 )
+from dissent.review.actions import do_record_opening
 
 router = Router(tags=["messages"])
 
@@ -350,7 +351,9 @@ def create_message(request: HttpRequest, payload: MemoIn) -> Status[dict[str, ob
 
 @router.get("/{memo_id}", response={200: MemoOut, **ERRORS})
 def get_message(request: HttpRequest, memo_id: str) -> dict[str, object]:
-    return _detail(access_memo_for(_user(request), memo_id))
+    access = access_memo_for(_user(request), memo_id)
+    do_record_opening(access.memo, acting_user=access.user)  # access transparency
+    return _detail(access)
 
 
 @router.patch("/{memo_id}", response={200: MemoOut, **ERRORS})

@@ -93,7 +93,7 @@ def invitation_status(invitation: Invitation, memo: Memo) -> tuple[str, bool]:
     if invitation.status == InvitationStatus.SIGNED and signed is not None:
         if signed.number == memo.version_count:
             return f"You signed version {signed.number}", False
-        if memo.state == State.SUBMITTED:
+        if memo.state != State.DRAFT:
             return (
                 f"You signed version {signed.number}; version {memo.version_count} was submitted"
             ), False
@@ -101,7 +101,7 @@ def invitation_status(invitation: Invitation, memo: Memo) -> tuple[str, bool]:
             f"Needs your confirmation: you signed version {signed.number}, the text is "
             f"now version {memo.version_count}"
         ), True
-    if memo.state == State.SUBMITTED:
+    if memo.state != State.DRAFT:
         return (
             f"Submitted without your signature ({invitation.get_status_display().lower()})",
             False,
@@ -230,7 +230,7 @@ def signature_panel(memo: Memo, *, page: int, query: str) -> SignaturePanel:
     if page > pages:  # a page number past the end (the list shrank): show the last page
         page = pages
         items, total = signature_page(memo, page=page, query=query)
-    submitted = memo.submitted_signatures.count() if memo.state == State.SUBMITTED else None
+    submitted = memo.submitted_signatures.count() if memo.state != State.DRAFT else None
     return SignaturePanel(
         counts=signature_counts(memo),
         items=items,

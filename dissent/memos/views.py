@@ -27,6 +27,7 @@ from dissent.memos.diff import diff_contents
 from dissent.memos.models import Memo, Version
 from dissent.memos.queries import version_by_number, version_list
 from dissent.memos.states import State
+from dissent.review.actions import do_record_opening
 
 FIELDS = ("title", "summary", "body", "recommendations")
 
@@ -230,7 +231,9 @@ def _message_page(
 @login_required
 @require_GET
 def message_detail(request: HttpRequest, memo_id: str) -> HttpResponse:
-    return _message_page(request, access_memo_for(_user(request), memo_id))
+    access = access_memo_for(_user(request), memo_id)
+    do_record_opening(access.memo, acting_user=access.user)  # access transparency
+    return _message_page(request, access)
 
 
 def _done(request: HttpRequest, memo: Memo, message: str) -> HttpResponse:
