@@ -157,26 +157,27 @@ def _log_size() -> int:
     return int(row[0]) if row else 0
 
 
+# Sizes beyond this are refused before any query (a database integer holds 2**63 - 1).
+MAX_SIZE = 1 << 62
+
+
 def root(size: int | None = None) -> bytes:
     """MTH of the first `size` entries (default: all); SHA-256("") for none."""
-    log_size = _log_size()
-    size = log_size if size is None else size
-    if not 0 <= size <= log_size:
-        raise RangeError(f"size {size} is outside the log (0 to {log_size})", "size")
+    if size is None:
+        size = _log_size()
+    _require(0 <= size < MAX_SIZE, size, "size", 0)
     if size == 0:
         return merkle.EMPTY_ROOT
-    return subtree_hash(0, size, _checked=True)
-
-
-def subtree_hash(start: int, end: int, *, _checked: bool = False) -> bytes:
-    """MTH(D[start:end]) from stored nodes; non-aligned ranges composed from aligned ones."""
-    if not _checked:
-        log_size = _log_size()
-        if not 0 <= start < end <= log_size:
-            raise RangeError(f"range [{start}, {end}) is not within the log of {log_size}", "start")
-    plan = _plan(start, end)
-    hashes = _fetch(_keys([plan]))
+    plan = _plan(0, size)
+    hashes = _fetch_within(_keys([plan]), size, "size", 0)
     return _evaluate(plan, hashes)
+
+
+def subtree_hash(start: int, end: int) -> bytes:
+    """MTH(D[start:end]) from stored nodes; non-aligned ranges composed from aligned ones."""
+    _require(0 <= start < end < MAX_SIZE, end, "end", 1)
+    plan = _plan(start, end)
+    return _evaluate(plan, _fetch_within(_keys([plan]), end, "end", 1))
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:
@@ -185,13 +186,14 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
 
 
 def inclusion(index: int, size: int) -> tuple[list[bytes], bytes]:
-    """The inclusion proof and the root of the tree of `size`, from one query."""
-    log_size = _log_size()
-    if not 0 < size <= log_size:
-        raise RangeError(f"size {size} is outside the log (1 to {log_size})", "size")
+    """The inclusion proof and the root of the tree of `size`, from one query (which also
+    reads the log's size, to refuse a size beyond it)."""
+    _require(0 < size < MAX_SIZE, size, "size", 1)
     if not 0 <= index < size:
         raise RangeError(f"index {index} is outside a tree of size {size}", "index")
-    proof, (root,) = _proof(lambda st: merkle.inclusion_proof_from(st, index, size), [size])
+    proof, (root,) = _proof(
+        lambda st: merkle.inclusion_proof_from(st, index, size), [size], size, "size"
+    )
     return proof, root
 
 
@@ -202,18 +204,23 @@ def consistency_proof(old: int, new: int) -> list[bytes]:
 
 def consistency(old: int, new: int) -> tuple[list[bytes], bytes, bytes]:
     """The consistency proof and the roots at both sizes, from one query."""
-    log_size = _log_size()
-    if not 0 < new <= log_size:
-        raise RangeError(f"size {new} is outside the log (1 to {log_size})", "new")
+    _require(0 < new < MAX_SIZE, new, "new", 1)
     if not 0 < old <= new:
         raise RangeError(f"old size must be 1 to {new} (the new size), got {old}", "old")
     proof, (old_root, new_root) = _proof(
-        lambda st: merkle.consistency_proof_from(st, old, new), [old, new]
+        lambda st: merkle.consistency_proof_from(st, old, new), [old, new], new, "new"
     )
     return proof, old_root, new_root
 
 
-def _proof(build: Any, roots: Sequence[int] = ()) -> tuple[list[bytes], list[bytes]]:
+def _require(ok: bool, size: int, field: str, lowest: int) -> None:
+    if not ok:
+        raise RangeError(f"{field} {size} is outside the log ({lowest} to {_log_size()})", field)
+
+
+def _proof(
+    build: Any, roots: Sequence[int], size: int, field: str
+) -> tuple[list[bytes], list[bytes]]:
     """Run an RFC proof algorithm twice, once to learn which ranges it asks for, once with
     their hashes; the hashes (and those of the roots at `roots` sizes) come in one query."""
     ranges: list[tuple[int, int]] = []
@@ -224,9 +231,17 @@ def _proof(build: Any, roots: Sequence[int] = ()) -> tuple[list[bytes], list[byt
 
     build(record)
     plans = {r: _plan(*r) for r in [*ranges, *((0, n) for n in roots)]}
-    hashes = _fetch(_keys(plans.values()))
+    hashes = _fetch_within(_keys(plans.values()), size, field, 1)
     proof = build(lambda start, end: _evaluate(plans[(start, end)], hashes))
     return proof, [_evaluate(plans[(0, n)], hashes) for n in roots]
+
+
+def _fetch_within(keys: set[Key], size: int, field: str, lowest: int) -> dict[Key, bytes]:
+    """_fetch, refusing a `size` beyond the log's (read in the same query)."""
+    hashes, log_size = _fetch(keys, with_size=True)
+    if size > log_size:
+        raise RangeError(f"{field} {size} is outside the log ({lowest} to {log_size})", field)
+    return hashes
 
 
 def _tiles(start: int, end: int) -> list[Key]:
@@ -268,33 +283,46 @@ def _evaluate(plan: Plan, hashes: dict[Key, bytes]) -> bytes:
     return merkle.node_hash(_evaluate(left, hashes), _evaluate(right, hashes))
 
 
-def _fetch(keys: Iterable[Key]) -> dict[Key, bytes]:
-    """Stored hashes for (level, index) keys, in one query (level 0: LogEntry.leaf_hash)."""
+def _fetch(keys: Iterable[Key], *, with_size: bool = False) -> Any:
+    """Stored hashes for (level, index) keys, in one query (level 0: LogEntry.leaf_hash);
+    with_size: (hashes, the log's size), the size read by the same query."""
     keys = set(keys)
-    if not keys:
-        return {}
     leaf_indexes = [i for level, i in keys if level == 0]
     nodes = [k for k in keys if k[0] > 0]
+    found: dict[Key, bytes] = {}
+    log_size = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement text whatever the keys: arrays, not a list of ORs.
-            cursor.execute(
-                _FETCH_PG, [leaf_indexes, [lv for lv, _ in nodes], [i for _, i in nodes]]
-            )
+            sql = (_HEAD_ROW_PG + " UNION ALL " if with_size else "") + _FETCH_PG
+            cursor.execute(sql, [leaf_indexes, [lv for lv, _ in nodes], [i for _, i in nodes]])
         else:
-            sql, params = _fetch_sql(leaf_indexes, nodes)
+            sql, params = _fetch_sql(leaf_indexes, nodes, with_size)
+            if not sql:
+                return ({}, 0) if with_size else {}
             cursor.execute(sql, params)
-        found = {(int(level), int(i)): bytes(h) for level, i, h in cursor.fetchall()}
+        for level, i, h in cursor.fetchall():
+            if level == -1:
+                log_size = int(i)
+            else:
+                found[(int(level), int(i))] = bytes(h)
     missing = keys - found.keys()
-    if missing:
+    if missing and not (with_size and max(_last_leaf(k) for k in missing) >= log_size):
         level, i = min(missing)
         raise LedgerError(
             f"the log is missing its stored hash for level {level} #{i} "
             f"(entries {i << level} to {((i + 1) << level) - 1}); run `dissent ledger verify`"
         )
-    return found
+    return (found, log_size) if with_size else found
 
 
+def _last_leaf(key: Key) -> int:
+    level, i = key
+    return ((i + 1) << level) - 1
+
+
+_HEAD_ROW_PG = 'SELECT -1, "size", NULL::bytea FROM "ledger_loghead" WHERE "id" = 1'
+_HEAD_ROW = 'SELECT -1, "size", NULL FROM "ledger_loghead" WHERE "id" = 1'
 _FETCH_PG = (
     'SELECT 0, "index", "leaf_hash" FROM "ledger_logentry" WHERE "index" = ANY(%s::bigint[]) '
     'UNION ALL SELECT s."level", s."index", s."hash" FROM "ledger_subtree" s '
@@ -303,9 +331,9 @@ _FETCH_PG = (
 )
 
 
-def _fetch_sql(leaf_indexes: list[int], nodes: list[Key]) -> tuple[str, list[int]]:
+def _fetch_sql(leaf_indexes: list[int], nodes: list[Key], with_size: bool) -> tuple[str, list[int]]:
     # Only placeholders are formatted in; every value is a parameter.
-    parts: list[str] = []
+    parts: list[str] = [_HEAD_ROW] if with_size else []
     params: list[int] = []
     if leaf_indexes:
         marks = ", ".join(["%s"] * len(leaf_indexes))
