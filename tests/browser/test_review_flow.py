@@ -231,4 +231,10 @@ def test_from_submission_to_closure_through_the_pages(
             "actor__email", flat=True
         )
     )
-    assert opened_by == {"rita@example.org", "sam@example.org", "dana@example.org"}
+    # Every opening of the submitted text is recorded, the drafter's own included.
+    assert opened_by == {
+        "rita@example.org",
+        "sam@example.org",
+        "dana@example.org",
+        "alice@example.org",
+    }
