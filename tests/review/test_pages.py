@@ -617,3 +617,49 @@ def test_report_reprisal_from_a_draft_and_a_submitted_message(
     report_id = re.findall(r'href="/review/reprisal-reports/([0-9a-f-]{36})/"', reports)[0]
     assert "It leaked." in html(browse("ian").get(f"/review/reprisal-reports/{report_id}/"))
     assert browse("rita").get(f"/review/reprisal-reports/{report_id}/").status_code == 404
+
+
+def test_queue_rows_say_what_queries_due_of_says(people: dict[str, User]) -> None:
+    """The queue computes each row's due date from plain values; it must agree with the
+    review core's own answer for every state."""
+    from dissent.review.calendar import closure_dates, today
+    from dissent.review.queries import due_of
+
+    for stage in ("submitted", "acknowledged", "under_review", "replied", "redirected"):
+        case = case_of(build(people, stage))
+        for day in (today(), date(2026, 1, 2), date(2031, 7, 4)):
+            mine = pages.due_with(
+                case.state,
+                case.ack_due,
+                case.reply_due,
+                case.reply_due_max,
+                day,
+                closure_dates(),
+            )
+            assert mine == due_of(case, on=day), (stage, day)
+
+
+def test_several_counts_in_one_query(people: dict[str, User]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for stage in ("submitted", "submitted", "closed"):
+        build(people, stage)
+    cases = Case.objects.order_by()
+    with CaptureQueriesContext(connection) as queries:
+        counts = pages.tallies(
+            {
+                "submitted": cases.filter(state=State.SUBMITTED),
+                "closed": cases.filter(state=State.CLOSED),
+                "nothing": cases.none(),
+                "all": cases.order_by("-received_at"),
+            },
+            cap=2,
+        )
+    assert len(queries) == 1
+    assert counts == {
+        "submitted": pages.Tally(2),
+        "closed": pages.Tally(1),
+        "nothing": pages.Tally(0),
+        "all": pages.Tally(2, more=True),
+    }
