@@ -105,12 +105,14 @@ def _locked_head_size(cursor: Any) -> int:
     cursor.execute(sql)
     row = cursor.fetchone()
     if row is None:
-        # Tables emptied by `flush` (tests) lose the row the data migration made.
-        if LogEntry.objects.exists():
-            raise LedgerError("the log head row is missing; run `dissent ledger verify`")
+        # Tables emptied by `flush` (tests) lose the row the data migration made. Another
+        # transaction may be putting it back at this moment: insert-or-nothing (which waits
+        # for that one), then read whichever row won.
         LogHead.objects.bulk_create([LogHead(id=1, size=0)], ignore_conflicts=True)
         cursor.execute(sql)
         row = cursor.fetchone()
+        if row[0] == 0 and LogEntry.objects.exists():
+            raise LedgerError("the log head row is missing; run `dissent ledger verify`")
     return int(row[0])
 
 
