@@ -1,5 +1,5 @@
 # What README tells people to run. Every target installs what it needs first.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
@@ -9,7 +9,8 @@ DEB_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
 .PHONY: demo test lint pytest bench system-packages clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (Python 3.11)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
+		|| { echo "needs Python 3.11 (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
