@@ -263,7 +263,6 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The vendored USWDS build lives outside any app (dissent/static/vendor/README.md).
 STATICFILES_DIRS = [BASE_DIR / "dissent" / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -276,6 +276,17 @@ def test_more_bad_input_is_one_line_and_exit_2(
     assert ApiToken.objects.count() == tokens_before
 
 
+def test_bad_serve_setting_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISSENT_WEB_WORKERS", "many")
+    monkeypatch.setattr("django.setup", lambda *args, **kwargs: None)
+    assert main(["serve"]) == 2  # refused before any server starts
+    out, err = capsys.readouterr()
+    assert err == "dissent: serve: argument --workers: invalid int value: 'many'\n"
+    assert out == ""
+
+
 def test_missing_secret_key_is_one_line_and_exit_2(tmp_path: Path) -> None:
     env = cli_env(tmp_path, key=False)
     for result in run_all([(["check"], env), (["migrate"], env)]):

@@ -177,6 +177,10 @@ REFUSALS: list[tuple[dict[str, str], list[str]]] = [
     ),
     ({"DATABASE_URL": "no-such-scheme://x/y"}, ["DATABASE_URL is not a database URL"]),
     (
+        {"DISSENT_OIDC_SERVER_URL": "https://login.example.org"},
+        ["DISSENT_OIDC_CLIENT_ID and DISSENT_OIDC_CLIENT_SECRET"],
+    ),
+    (
         {"DISSENT_OIDC_SERVER_URL": "https://idp.example.org/", "DISSENT_OIDC_CLIENT_SECRET": "s"},
         ["DISSENT_OIDC_SERVER_URL is set", "DISSENT_OIDC_CLIENT_ID"],
     ),
@@ -246,18 +250,35 @@ def test_default_database_is_sqlite_in_the_data_dir_with_wal(tmp_path: Path) -> 
 def test_oidc_settings_configure_the_provider_and_csp(tmp_path: Path) -> None:
     got = decided(
         tmp_path,
-        ["OIDC_ENABLED", "SOCIALACCOUNT_PROVIDERS", "CONTENT_SECURITY_POLICY"],
+        ["OIDC_ENABLED", "OIDC_CREATE_USERS", "SOCIALACCOUNT_PROVIDERS", "CONTENT_SECURITY_POLICY"],
         DISSENT_SECRET_KEY=KEY,
-        DISSENT_OIDC_SERVER_URL="https://idp.example.org/realms/x",
+        DISSENT_OIDC_SERVER_URL="https://login.example.org:8443/realms/agency",
         DISSENT_OIDC_CLIENT_ID="dissent",
         DISSENT_OIDC_CLIENT_SECRET="s3cret",
+        DISSENT_OIDC_NAME="Agency login",
+        DISSENT_OIDC_CREATE_USERS="false",
     )
     assert got["OIDC_ENABLED"] is True
+    assert got["OIDC_CREATE_USERS"] is False
     (app,) = got["SOCIALACCOUNT_PROVIDERS"]["openid_connect"]["APPS"]  # type: ignore[index]
+    assert app["provider_id"] == "sso"
+    assert app["name"] == "Agency login"
     assert app["client_id"] == "dissent"
-    assert app["settings"]["server_url"] == "https://idp.example.org/realms/x"
+    assert app["settings"] == {"server_url": "https://login.example.org:8443/realms/agency"}
     form_action = got["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"]  # type: ignore[index]
-    assert "https://idp.example.org" in form_action
+    # Browsers check form-action against the redirect target of the SSO form post.
+    assert form_action == ["'self'", "https://login.example.org:8443"]
+
+
+def test_settings_without_oidc_allow_forms_only_to_self(tmp_path: Path) -> None:
+    got = decided(
+        tmp_path,
+        ["OIDC_ENABLED", "SOCIALACCOUNT_PROVIDERS", "CONTENT_SECURITY_POLICY"],
+        DISSENT_SECRET_KEY=KEY,
+    )
+    assert got["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == ["'self'"]  # type: ignore[index]
+    assert got["SOCIALACCOUNT_PROVIDERS"]["openid_connect"]["APPS"] == []  # type: ignore[index]
+    assert got["OIDC_ENABLED"] is False
 
 
 # --- production defaults -------------------------------------------------------------------
@@ -356,6 +377,9 @@ def test_env_bool_false(value: str) -> None:
 def test_env_bool_default_and_bad_value() -> None:
     assert env_bool("B", True, environ={}) is True
     assert env_bool("B", False, environ={}) is False
+    # Empty means unset: `DISSENT_HTTPS=` must not switch HTTPS protections off.
+    assert env_bool("B", True, environ={"B": ""}) is True
+    assert env_bool("B", True, environ={"B": "  "}) is True
     with pytest.raises(SettingError, match=r"^B='2' is not a boolean: use true or false$"):
         env_bool("B", environ={"B": "2"})
 

@@ -3,6 +3,7 @@ administrator may not open message text or learn who wrote what."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import admin
@@ -39,6 +40,12 @@ class AdministratorsOnly:
         return self._is_admin(request)
 
 
+def _as_loaded(obj: User, form: Any) -> User:
+    loaded = copy.copy(obj)
+    loaded.role, loaded.employment = form.initial["role"], form.initial["employment"]
+    return loaded
+
+
 @admin.register(User)
 class UserAdmin(AdministratorsOnly, admin.ModelAdmin[User]):
     list_display = ("email", "display_name", "role", "employment", "is_active", "last_login")
@@ -59,7 +66,9 @@ class UserAdmin(AdministratorsOnly, admin.ModelAdmin[User]):
                 self.message_user(request, f"{user.email}: {exc.message}")
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
-        return ("email", "last_login", "is_active") if obj else ("last_login",)
+        # A new account is always active (do_create_user has no switch for it): a box to
+        # untick would be ignored. Later, the "deactivate" action is the way.
+        return ("email", "last_login", "is_active") if obj else ("last_login", "is_active")
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         # Through the actions, so each change records its event.
@@ -80,13 +89,11 @@ class UserAdmin(AdministratorsOnly, admin.ModelAdmin[User]):
         # account as this request loaded it: a change made by someone else in between makes
         # their conditional update miss instead of being overwritten.
         if "role" in form.changed_data:
-            seen = User.objects.get(pk=obj.pk)
-            seen.role = form.initial["role"]
-            do_change_role(seen, obj.role, acting_user=acting, via="admin")
+            do_change_role(_as_loaded(obj, form), obj.role, acting_user=acting, via="admin")
         if "employment" in form.changed_data:
-            seen = User.objects.get(pk=obj.pk)
-            seen.employment = form.initial["employment"]
-            do_change_employment(seen, obj.employment, acting_user=acting, via="admin")
+            do_change_employment(
+                _as_loaded(obj, form), obj.employment, acting_user=acting, via="admin"
+            )
         if "display_name" in form.changed_data:
             User.objects.filter(id=obj.id).update(display_name=obj.display_name)
 

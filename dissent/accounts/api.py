@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from dissent.accounts.access import access_token_for
 from dissent.accounts.actions import do_create_token, do_revoke_token
 from dissent.accounts.eligibility import may_file
-from dissent.accounts.mfa import has_mfa
+from dissent.accounts.mfa import request_has_mfa
 from dissent.accounts.models import ApiToken, User
 from dissent.api.schemas import ERRORS
 
@@ -61,7 +61,7 @@ def me(request: HttpRequest) -> dict[str, object]:
         "name": user.name,
         "role": user.role,
         "may_file": may_file(user),
-        "mfa_enabled": has_mfa(user),
+        "mfa_enabled": request_has_mfa(request),
     }
 
 

@@ -41,8 +41,7 @@ def seed_personas(password: str) -> list[Persona]:
         email = f"{short}@example.org"
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = do_create_user(email, acting_user=None, role=role, display_name=name,
-                                  via="demo")
+            user = do_create_user(email, acting_user=None, role=role, display_name=name, via="demo")
         user.set_password(password)
         user.save(update_fields=["password"])
         secret = None

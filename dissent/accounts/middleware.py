@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from dissent.accounts.mfa import mfa_missing
+from dissent.accounts.mfa import request_has_mfa, role_requires_mfa
+from dissent.api.schemas import error_response
 
 _ALLOWED_PREFIXES = (
     "/accounts/2fa/",
@@ -29,18 +30,15 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
-            and mfa_missing(user)  # type: ignore[arg-type]
+            and role_requires_mfa(user)  # type: ignore[arg-type]
+            and not request_has_mfa(request)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {
-                        "error": {
-                            "code": "mfa_required",
-                            "message": "Your role requires two-factor authentication: "
-                            "set it up at /accounts/2fa/ first.",
-                        }
-                    },
-                    status=403,
+                return error_response(
+                    403,
+                    "mfa_required",
+                    "Your role requires two-factor authentication: "
+                    "set it up at /accounts/2fa/ first.",
                 )
             messages.warning(
                 request,

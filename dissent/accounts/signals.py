@@ -47,9 +47,7 @@ def _mfa_added(sender: Any, request: Any, user: User, authenticator: Any, **kwar
 
 
 @receiver(authenticator_removed)
-def _mfa_removed(
-    sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any
-) -> None:
+def _mfa_removed(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     note_account_event(EventType.MFA_REMOVED, user, kind=str(authenticator.type))
 
 

@@ -17,9 +17,11 @@ def _security_page(request: HttpRequest, status: int = 200, **extra: object) -> 
     tokens = ApiToken.objects.filter(user=user)[:50]
     return render(request, "accounts/security.html", {"tokens": tokens, **extra}, status=status)
 
+
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     return _security_page(request)
+
 
 @login_required
 @require_POST
@@ -28,10 +30,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
     try:
         token, secret = do_create_token(user, request.POST.get("name", ""), acting_user=user)
     except DissentError as exc:
-
         messages.error(request, exc.message)
         return _security_page(request, status=400)
     return _security_page(request, new_token=secret, new_token_name=token.name)
+
 
 @login_required
 @require_POST

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dissent.accounts.api import router as accounts_router
 from dissent.api.auth import SessionWithCSRF, TokenAuth
+from dissent.api.schemas import envelope
 from dissent.ledger.api import router as ledger_router
 from dissent.lib.errors import DissentError
 from dissent.memos.api import router as memos_router
@@ -29,8 +30,7 @@ api = NinjaAPI(
 def error(
     request: HttpRequest, status: int, code: str, message: str, field: str | None = None
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "field": field}}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, envelope(code, message, field), status=status)
 
 
 @api.exception_handler(DissentError)

@@ -8,7 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dissent.accounts.eligibility import filing_refusal
-from dissent.accounts.mfa import has_mfa
+from dissent.accounts.mfa import request_has_mfa
+from dissent.api.schemas import error_response
 
 
 @require_GET
@@ -29,13 +30,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
     return render(
         request,
         "web/home.html",
         {
-            "filing_refusal": filing_refusal(user),  # type: ignore[arg-type]
-            "has_mfa": has_mfa(user),  # type: ignore[arg-type]
+            "filing_refusal": filing_refusal(request.user),  # type: ignore[arg-type]
+            "has_mfa": request_has_mfa(request),
         },
     )
 
@@ -43,8 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         # An unknown API path answers in the API's envelope, not with an HTML page.
-        body = {"error": {"code": "not_found", "message": "Not found.", "field": None}}
-        return JsonResponse(body, status=404)
+        return error_response(404, "not_found", "Not found.")
     return render(
         request,
         "web/error.html",

@@ -121,6 +121,35 @@ def test_admin_creates_a_user_through_the_action(ada: User) -> None:
     assert created.payload == {"role": "auditor", "via": "admin"}
 
 
+def test_admin_add_form_offers_no_active_box_it_would_ignore(ada: User) -> None:
+    client = Client()
+    client.force_login(ada)
+    page = client.get("/admin/accounts/user/add/")
+    assert page.status_code == 200
+    assert b'name="email"' in page.content
+    assert b'name="is_active"' not in page.content
+    form = {"email": "new@example.org", "role": "staff", "employment": "employee"}
+    assert client.post("/admin/accounts/user/add/", {**form, "_save": "Save"}).status_code == 302
+    assert User.objects.get(email="new@example.org").is_active is True
+
+
+def test_admin_changes_role_and_employment_together(ada: User, bob: User) -> None:
+    client = Client()
+    client.force_login(ada)
+    response = client.post(
+        f"/admin/accounts/user/{bob.id}/change/",
+        change_form(bob, role=Role.AUDITOR, employment="contractor", display_name="Robert"),
+    )
+    assert response.status_code == 302, response.content
+    bob.refresh_from_db()
+    assert (bob.role, bob.employment, bob.display_name) == (Role.AUDITOR, "contractor", "Robert")
+    events = Event.objects.filter(subject_id=str(bob.id), actor=ada)
+    assert [(e.type, e.payload) for e in events] == [
+        (EventType.ROLE_CHANGED, {"old": "staff", "new": "auditor", "via": "admin"}),
+        (EventType.ELIGIBILITY_CHANGED, {"old": "employee", "new": "contractor", "via": "admin"}),
+    ]
+
+
 def test_admin_deactivates_and_it_is_recorded(ada: User, bob: User) -> None:
     client = Client()
     client.force_login(ada)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
@@ -81,6 +83,7 @@ def test_mfa_role_without_mfa_gets_403_from_the_api_by_session(
     response = client_for(user).get("/api/v1/me")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "mfa_required"
+    assert response.json()["error"]["field"] is None  # the API's whole envelope
 
 
 @pytest.mark.parametrize("role", MFA_ROLES)
@@ -119,6 +122,21 @@ def test_mfa_role_with_totp_reaches_home_and_api(
     me = api_for(user).get("/api/v1/me")
     assert me.status_code == 200
     assert me.json()["mfa_enabled"] is True
+
+
+@pytest.mark.parametrize("persona", ["alice", "rita"])
+def test_home_asks_the_authenticator_table_once(
+    persona: str, request: pytest.FixtureRequest, client_for: Callable[[User], Client]
+) -> None:
+    """The middleware's answer (MFA roles) is reused by the page, not asked again."""
+    user: User = request.getfixturevalue(persona)
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        home = client.get("/")
+    assert home.status_code == 200
+    asked = [q["sql"] for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+    assert len(asked) == 1, asked
+    assert home.context["has_mfa"] is (persona == "rita")
 
 
 def test_mfa_roles_follow_the_setting(
@@ -194,7 +212,7 @@ def test_staff_password_login_needs_no_second_step(alice: User, empty_cache: Non
 def test_new_officer_sets_up_totp_and_gets_in(
     empty_cache: None, django_capture_on_commit_callbacks: Callable[..., object]
 ) -> None:
-    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 
     user = make_user("newbie", Role.REVIEW_OFFICER, mfa=False)
     client = Client()
@@ -212,9 +230,7 @@ def test_new_officer_sets_up_totp_and_gets_in(
     secret = client.session[SECRET_SESSION_KEY]
     assert secret.encode() in page.content  # shown for typing into an app
 
-    import time
-
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code = totp_code(secret)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = client.post("/accounts/2fa/totp/activate/", {"code": code})
     assert response.status_code == 302

@@ -18,15 +18,20 @@ class Command(BaseCommand):
         parser.add_argument("--employment", default=Employment.EMPLOYEE, choices=Employment.values)
         parser.add_argument("--name", default="", help="display name")
         parser.add_argument(
-            "--password-stdin", action="store_true",
+            "--password-stdin",
+            action="store_true",
             help="read the password from standard input (never from the command line)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None
         user = do_create_user(
-            options["email"], acting_user=None, role=options["role"],
-            employment=options["employment"], display_name=options["name"],
-            password=password, via="cli",
+            options["email"],
+            acting_user=None,
+            role=options["role"],
+            employment=options["employment"],
+            display_name=options["name"],
+            password=password,
+            via="cli",
         )
         self.stdout.write(f"created {user.email} with role {user.role} (id {user.id})")

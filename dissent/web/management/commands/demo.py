@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -54,4 +55,5 @@ class Command(BaseCommand):
             return
         status = run_server(f"127.0.0.1:{port}", workers=2, threads=4, with_worker=True)
         if status:
-            raise CommandError(f"the server stopped with status {status}", returncode=1)
+            # The server's own status, as `dissent serve` exits: not the CLI's 2 for bad input.
+            sys.exit(status)

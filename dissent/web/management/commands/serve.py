@@ -17,17 +17,11 @@ def run_server(bind: str, workers: int, threads: int, with_worker: bool) -> int:
     procs: list[subprocess.Popen[bytes]] = []
     if with_worker:
         procs.append(subprocess.Popen([sys.executable, "-m", "dissent.cli", "worker"]))
-    procs.append(
-        subprocess.Popen(  # noqa: S603 - fixed argv: our own interpreter and module
-            [
-                sys.executable, "-m", "gunicorn", "dissent.wsgi:application",
-                "--bind", bind, "--workers", str(workers), "--threads", str(threads),
-                "--worker-class", "gthread", "--access-logfile", "-",
-                "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
-                "--graceful-timeout", "10",
-            ]
-        )
-    )
+    gunicorn = [sys.executable, "-m", "gunicorn", "dissent.wsgi:application", "--bind", bind]
+    gunicorn += ["--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread"]
+    gunicorn += ["--access-logfile", "-", "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms']
+    gunicorn += ["--graceful-timeout", "10"]
+    procs.append(subprocess.Popen(gunicorn))  # noqa: S603 - our own interpreter and module
 
     def stop(signum: int, frame: Any) -> None:
         for proc in procs:
@@ -54,14 +48,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("DISSENT_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get(
-            "DISSENT_WEB_WORKERS", str(max(2, (os.cpu_count() or 1) * 2)))))
-        parser.add_argument("--threads", type=int,
-                            default=int(os.environ.get("DISSENT_WEB_THREADS", "4")))
+        # String defaults: argparse converts them with `type`, so a bad DISSENT_WEB_* value is
+        # refused like a bad option (one line, exit 2), not with a traceback.
+        workers = os.environ.get("DISSENT_WEB_WORKERS", str(max(2, (os.cpu_count() or 1) * 2)))
+        parser.add_argument("--workers", type=int, default=workers)
+        parser.add_argument(
+            "--threads", type=int, default=os.environ.get("DISSENT_WEB_THREADS", "4")
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        status = run_server(options["bind"], options["workers"], options["threads"],
-                            not options["no_worker"])
+        status = run_server(
+            options["bind"], options["workers"], options["threads"], not options["no_worker"]
+        )
         if status:
             sys.exit(status)
