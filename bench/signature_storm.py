@@ -9,7 +9,8 @@ drafter submits it. Prints signatures/s, p50/p99 latency, lost and duplicated si
 Set-up is one Django script run before the server starts (users, tokens, the message and
 its 2,000 invitations, in bulk), not thousands of CLI calls. Everything is thrown away at the
 end: a temporary data directory (with the SQLite file) and, for PostgreSQL, a database on
-127.0.0.1:5432 (user postgres). The server, database and driver helpers are bench/requests.py's.
+127.0.0.1:5432 (user postgres). The server, database and machine helpers are bench/_common.py's,
+as for bench/requests.py.
 
 Both loads use the same client (Python httpx, keep-alive, several processes x threads), so
 the ratio compares the server's work, not two clients. Exit status 1 if a signature request
@@ -20,12 +21,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import multiprocessing
 import os
-import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,22 +34,31 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-# Run as a script, bench/ heads sys.path and bench/requests.py would shadow the PyPI
-# `requests` that allauth imports in the Django steps below.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+# The repository root, not bench/, heads sys.path (bench/requests.py would shadow the PyPI
+# `requests` that allauth imports in the Django steps below): see bench/_common.py.
+sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
+
+from bench._common import (  # noqa: E402
+    HEALTHZ,
+    BenchError,
+    children_cpu,
+    database,
+    free_port,
+    group_cpu,
+    header_lines,
+    load_average,
+    machine_description,
+    percentile,
+    run_dissent,
+    running_server,
+    server_env,
+    stop_on_signals,
+    write_json,
+)
+
 SIGNER_DOMAIN = "storm.example.org"
 OWNER = f"drafter@{SIGNER_DOMAIN}"
 BODY = "(U) A fictional message for the signature benchmark.\n\n(U) Nothing here is real."
-
-
-def _load_requests_bench() -> Any:
-    """bench/requests.py by path: as `requests` it would shadow the PyPI package."""
-    spec = importlib.util.spec_from_file_location("bench_requests", HERE / "requests.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_requests"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # --------------------------------------------------------------------------- Django side
@@ -186,7 +193,7 @@ def _client_process(
                     }
                     status = client.post(sign_url, content=body, headers=headers).status_code
                 else:
-                    status = client.get(f"{base}/healthz").status_code
+                    status = client.get(base + HEALTHZ).status_code
             except httpx.HTTPError:
                 status = 0
             mine.append((time.perf_counter() - start, status))
@@ -196,7 +203,7 @@ def _client_process(
     clients = [httpx.Client(timeout=30) for _ in range(threads)]
     for client in clients:  # open the keep-alive connection before the clock starts
         with contextlib.suppress(httpx.HTTPError):
-            client.get(f"{base}/healthz")
+            client.get(base + HEALTHZ)
     ready.put(True)
     go.wait()
     started = time.perf_counter()
@@ -248,7 +255,7 @@ def drive(
         proc.start()
     for _ in procs:
         ready.get(timeout=120)
-    cpu_before = _children_cpu()
+    cpu_before = children_cpu()
     go.set()
     samples: list[tuple[float, int]] = []
     elapsed = 0.0
@@ -266,23 +273,10 @@ def drive(
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "seconds": elapsed,
         "rate": len(samples) / elapsed if elapsed else 0.0,
-        "p50_ms": _percentile(latencies, 50) * 1000,
-        "p99_ms": _percentile(latencies, 99) * 1000,
-        "client_cpu_s": _children_cpu() - cpu_before,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "client_cpu_s": children_cpu() - cpu_before,
     }
-
-
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _percentile(ordered: list[float], pct: float) -> float:
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
 
 
 # --------------------------------------------------------------------------- one database
@@ -302,26 +296,14 @@ def _django_step(flag: str, value: str, out: Path, env: dict[str, str]) -> dict[
     return json.loads(out.read_text())  # type: ignore[no-any-return]
 
 
-def bench_database(db: str, args: argparse.Namespace, rb: Any) -> dict[str, Any]:
+def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
     import httpx
 
     with tempfile.TemporaryDirectory(prefix=f"bench-storm-{db}-") as tmp:
         data_dir = Path(tmp)
-        database = rb.sqlite_database(data_dir) if db == "sqlite" else rb.postgres_database()
-        with database as url:
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith("DISSENT_") and k != "DATABASE_URL"
-            }
-            env.update(
-                DISSENT_SECRET_KEY=secrets.token_urlsafe(50),
-                DISSENT_HTTPS="false",
-                DISSENT_DATA_DIR=str(data_dir),
-                DATABASE_URL=url,
-                DISSENT_LOG_LEVEL="warning",
-            )
-            rb.run_dissent(["migrate"], env)
+        with database(db, data_dir, "bench_storm") as url:
+            env = server_env(data_dir, url, DISSENT_LOG_LEVEL="warning")
+            run_dissent(["migrate"], env)
             started = time.perf_counter()
             world = _django_step("--seed", str(args.signers), data_dir / "seed.json", env)
             print(
@@ -329,16 +311,16 @@ def bench_database(db: str, args: argparse.Namespace, rb: Any) -> dict[str, Any]
                 f"{time.perf_counter() - started:.1f} s",
                 flush=True,
             )
-            port = rb.free_port()
-            with rb.running_server(
+            port = free_port()
+            with running_server(
                 env, port, args.workers, args.threads, data_dir / "server.log"
             ) as server:
                 base = f"http://127.0.0.1:{port}"
                 drive(base, "healthz", _short(args))  # warm-up: every worker connects
                 before = drive(base, "healthz", args)
-                cpu = rb.group_cpu(server.pid)
+                cpu = group_cpu(server.pid)
                 storm = drive(base, "sign", args, world["memo"], world["version"], world["tokens"])
-                storm["server_cpu_s"] = rb.group_cpu(server.pid) - cpu
+                storm["server_cpu_s"] = group_cpu(server.pid) - cpu
                 after = drive(base, "healthz", args)
                 submit = httpx.post(
                     f"{base}/api/v1/messages/{world['memo']}/submit",
@@ -424,10 +406,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _interrupted(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.seed is not None:
@@ -436,18 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify is not None:
         verify(args.verify, args.out)
         return 0
-    signal.signal(signal.SIGTERM, _interrupted)
-    signal.signal(signal.SIGINT, _interrupted)
-    rb = _load_requests_bench()
-    machine = rb.machine_description()
+    stop_on_signals()
+    machine = machine_description()
     print(
         "\n".join(
             [
-                "Dissent Channel: signature storm (bench/signature_storm.py)",
-                f"command: {' '.join([Path(sys.executable).name, *sys.argv])}",
-                f"machine: {machine['cores']} cores (nproc {machine['nproc']}), {machine['cpu']}, "
-                f"Linux {machine['kernel']}, Python {machine['python']}",
-                f"load average at start: {rb.load_average()}",
+                *header_lines("signature storm (bench/signature_storm.py)", machine),
                 f"server: dissent serve --workers {args.workers} --threads {args.threads} "
                 "--no-worker",
                 f"load: {args.signers} signers, one POST /api/v1/messages/ID/sign each with "
@@ -461,9 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = []
     try:
         for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-            outcomes.append(bench_database(db, args, rb))
+            outcomes.append(bench_database(db, args))
             print(f"\n== {db} ==\n{report(outcomes[-1])}\n", flush=True)
-    except (rb.BenchError, RuntimeError) as exc:
+    except (BenchError, RuntimeError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -477,18 +449,9 @@ def main(argv: list[str] | None = None) -> int:
             or outcome["duplicated"]
             or outcome["storm"]["ok"] != outcome["signers"]
         )
-    print(f"load average at end: {rb.load_average()}")
+    print(f"load average at end: {load_average()}")
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": machine,
-                    "args": {k: str(v) for k, v in vars(args).items()},
-                    "results": outcomes,
-                },
-                indent=2,
-            )
-        )
+        write_json(args.json, machine, args, outcomes)
     if failed:
         print("bench: signatures were refused, lost or duplicated", file=sys.stderr)
         return 1

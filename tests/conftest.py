@@ -22,10 +22,16 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 IN_CI = bool(os.environ.get("CI"))
 
 
+_RESTORE_LOG_HEAD = (
+    'INSERT INTO "ledger_loghead" ("id", "size") VALUES (1, 0) ON CONFLICT DO NOTHING'
+)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _ledger_triggers_lifted_for_flush() -> Iterator[None]:
     """Transactional tests end by emptying every table (Django's flush), which the ledger's
-    append-only triggers refuse: lift them for exactly that statement, then restore them."""
+    append-only triggers refuse: lift them for exactly that statement, then restore them,
+    and the log head row the data migration made, as a fresh database has it."""
     from django.db.backends.base.operations import BaseDatabaseOperations
 
     from dissent.ledger import triggers
@@ -38,6 +44,8 @@ def _ledger_triggers_lifted_for_flush() -> Iterator[None]:
             flush(self, sql_list)
         finally:
             triggers.install(self.connection)
+        with self.connection.cursor() as cursor:
+            cursor.execute(_RESTORE_LOG_HEAD)
 
     with patch.object(BaseDatabaseOperations, "execute_sql_flush", flush_with_triggers_lifted):
         yield

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from dissent.events.models import Event
 from dissent.events.types import PAYLOAD_KEYS, EventType
-from dissent.ledger.store import append_event
+from dissent.ledger.store import append_event, append_events
 
 if TYPE_CHECKING:
     from dissent.accounts.models import User
@@ -37,6 +38,36 @@ def record_event(
     Refuses to run outside a transaction: an event written apart from its action could
     survive the action's rollback (or the reverse), and the log would lie.
     """
+    event = _checked(type, actor, subject_id, payload, commitment)
+    event.save(force_insert=True)
+    # Same transaction: the event and its log entry commit or vanish together.
+    append_event(event)
+    return event
+
+
+def record_events(
+    type: EventType,
+    *,
+    actor: User | None,
+    subject_id: object = "",
+    payloads: Sequence[dict[str, Scalar]],
+) -> list[Event]:
+    """Record several events of one type at once (e.g. one per invitee), with the same checks
+    as record_event but one insert and one log append for all of them."""
+    events = [_checked(type, actor, subject_id, payload, None) for payload in payloads]
+    Event.objects.bulk_create(events)
+    append_events(events)
+    return events
+
+
+def _checked(
+    type: EventType,
+    actor: User | None,
+    subject_id: object,
+    payload: dict[str, Scalar] | None,
+    commitment: str | None,
+) -> Event:
+    """The unsaved event, once its payload is known to be small metadata only."""
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the action's transaction")
     payload = dict(payload or {})
@@ -50,13 +81,10 @@ def record_event(
             raise EventPayloadError(f"{type.name} payload {key!r} is longer than allowed")
     if commitment is not None and len(commitment) != 64:
         raise EventPayloadError("a commitment is a hex SHA-256")
-    event = Event.objects.create(
+    return Event(
         type=type,
         actor=actor,
         subject_id=str(subject_id) if subject_id else "",
         payload=payload,
         commitment=commitment or "",
     )
-    # Same transaction: the event and its log entry commit or vanish together.
-    append_event(event)
-    return event

@@ -1,6 +1,6 @@
 """Every kind of event, numbered by area and never renumbered: the numbers go into the
-tamper-evident log, so a number means one thing forever. Later areas: 100s memos,
-200s review, 300s ledger and keys; 800s accounts and platform."""
+tamper-evident log, so a number means one thing forever. Areas: 100s memos, 200s review,
+800s accounts and platform; the 300s are kept for the ledger and keys."""
 
 from __future__ import annotations
 

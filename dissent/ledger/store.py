@@ -5,9 +5,11 @@ are stored as Subtree rows, so every aligned perfect subtree of the log is one r
 one leaf, a LogEntry's leaf_hash). Roots and proofs (RFC 9162) need only O(log n) of them:
 the keys are computed first and fetched in one query.
 
-Appends are serialised by locking the LogHead row (select_for_update on PostgreSQL; SQLite
-runs IMMEDIATE transactions, one writer at a time), and the head moves by a conditional
-update, so two transactions never take the same index.
+Appends are serialised by the LogHead row: each append first moves it by the number of
+entries it adds (UPDATE ... RETURNING, which locks the row on PostgreSQL until the
+transaction ends; SQLite runs IMMEDIATE transactions, one writer at a time), so two
+transactions never take the same index, and an append costs one statement more than its
+inserts.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from django.db import connection, transaction
 
 from dissent.ledger import leaf as leaves
 from dissent.ledger import merkle
-from dissent.ledger.models import LogEntry, LogHead
 
 if TYPE_CHECKING:
     from dissent.events.models import Event
@@ -35,9 +36,8 @@ _INSERT_ENTRY = (
     "VALUES (%s, %s, %s, %s)"
 )
 _INSERT_NODE = 'INSERT INTO "ledger_subtree" ("level", "index", "hash") VALUES (%s, %s, %s)'
-_MOVE_HEAD = 'UPDATE "ledger_loghead" SET "size" = %s WHERE "id" = 1 AND "size" = %s'
+_MOVE_HEAD = 'UPDATE "ledger_loghead" SET "size" = "size" + %s WHERE "id" = 1 RETURNING "size"'
 _READ_HEAD = 'SELECT "size" FROM "ledger_loghead" WHERE "id" = 1'
-_LOCK_HEAD = _READ_HEAD + " FOR UPDATE"
 
 
 class LedgerError(RuntimeError):
@@ -55,19 +55,16 @@ class RangeError(ValueError):
 # --------------------------------------------------------------------------- appending
 
 
-def append_event(event: Event) -> LogEntry:
-    """Append the event's leaf, in the caller's transaction (record_event calls this)."""
-    data = leaves.encode(event)
-    (index,) = append_leaves([(event.id, data)])
-    entry = LogEntry(index=index, event_id=event.id, leaf=data, leaf_hash=merkle.leaf_hash(data))
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
+def append_event(event: Event) -> int:
+    """Append the event's leaf, in the caller's transaction (record_event calls this);
+    returns its index."""
+    (index,) = append_leaves([(event.id, leaves.encode(event))])
+    return index
 
 
 def append_events(events: Sequence[Event]) -> range:
-    """Append several events with one lock, one frontier read and bulk inserts; returns
-    their indexes."""
+    """Append several events with one head move, one frontier read and bulk inserts;
+    returns their indexes."""
     encoder = leaves.Encoder()
     return append_leaves([(event.id, encoder.encode(event)) for event in events])
 
@@ -80,7 +77,7 @@ def append_leaves(items: Sequence[tuple[int | None, bytes]]) -> range:
     if not items:
         return range(0)
     with connection.cursor() as cursor:
-        size = _locked_head_size(cursor)
+        size = _move_head(cursor, len(items))
         compact = _frontier(size)
         entries: list[tuple[int, int | None, bytes, bytes]] = []
         nodes: list[tuple[int, int, bytes]] = []
@@ -92,28 +89,20 @@ def append_leaves(items: Sequence[tuple[int | None, bytes]]) -> range:
         cursor.executemany(_INSERT_ENTRY, entries)
         if nodes:
             cursor.executemany(_INSERT_NODE, nodes)
-        cursor.execute(_MOVE_HEAD, [compact.size, size])
-        if cursor.rowcount != 1:
-            raise LedgerError("the log head moved during an append; the transaction is undone")
     _remember_frontier(compact)
     return range(size, compact.size)
 
 
-def _locked_head_size(cursor: Any) -> int:
-    # FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
-    sql = _LOCK_HEAD if connection.features.has_select_for_update else _READ_HEAD
-    cursor.execute(sql)
+def _move_head(cursor: Any, count: int) -> int:
+    """Move the head by `count` entries, holding it until the transaction ends; returns the
+    size before."""
+    cursor.execute(_MOVE_HEAD, [count])
     row = cursor.fetchone()
     if row is None:
-        # Tables emptied by `flush` (tests) lose the row the data migration made. Another
-        # transaction may be putting it back at this moment: insert-or-nothing (which waits
-        # for that one), then read whichever row won.
-        LogHead.objects.bulk_create([LogHead(id=1, size=0)], ignore_conflicts=True)
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        if row[0] == 0 and LogEntry.objects.exists():
-            raise LedgerError("the log head row is missing; run `dissent ledger verify`")
-    return int(row[0])
+        # The data migration made the row and the triggers refuse its deletion: someone
+        # removed it behind the application's back.
+        raise LedgerError("the log head row is missing; run `dissent ledger verify`")
+    return int(row[0]) - count
 
 
 def _frontier(size: int) -> merkle.CompactRange:

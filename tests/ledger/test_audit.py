@@ -25,24 +25,14 @@ from dissent.ledger.checkpoints import make_checkpoint
 from dissent.ledger.models import Checkpoint, LogEntry, VerificationRun
 from dissent.memos.actions import do_sign, do_submit
 from tests.conftest import make_user
-from tests.ledger.l1_helpers import (
-    fast_hashing,
-    grow,
-    leaf_hashes,
-    lifted_triggers,
-    log_key,
-    raw,
-)
+from tests.ledger.helpers import ORIGIN, grow, leaf_hashes, raw
 from tests.memos.helpers import invite, make_memo
-
-# Fixtures used by name below (imported, so listed as used).
-__all__ = ["fast_hashing", "lifted_triggers", "log_key"]
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def log(fast_hashing: None, log_key: object) -> dict[str, object]:
+def log(log_signer: object) -> dict[str, object]:
     """About 40 entries from real actions and filler, signed at sizes 10, 25 and 40."""
     alice = make_user("alice", Role.STAFF)
     bob = make_user("bob", Role.STAFF)
@@ -238,7 +228,7 @@ def test_a_changed_checkpoint_root_is_caught(log: dict[str, object], lifted_trig
 def test_a_forged_checkpoint_note_is_caught(log: dict[str, object], lifted_triggers: None) -> None:
     note = Checkpoint.objects.get(size=25).note
     body, _, _ = note.partition("\n\n")
-    forger = generate_signer_key("audit.example.org/dissent-log")
+    forger = generate_signer_key(ORIGIN)
     from dissent.ledger.note import sign_note
 
     raw("UPDATE ledger_checkpoint SET note = %s WHERE size = 25", [sign_note(body + "\n", forger)])
@@ -345,7 +335,7 @@ def test_the_command_refuses_a_malformed_log_key(log: dict[str, object]) -> None
 
 
 def test_the_command_checks_signatures_with_a_given_key(log: dict[str, object]) -> None:
-    other = generate_signer_key("audit.example.org/dissent-log").verifier.encode()
+    other = generate_signer_key(ORIGIN).verifier.encode()
     status, _, err = run_verify("--log-key", other)
     assert status == 1 and "its signature does not verify" in err
 

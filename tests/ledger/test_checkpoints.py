@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from pytest_django import Settings as SettingsWrapper
 
@@ -24,7 +23,7 @@ from dissent.crypto.signing import (
     parse_signer_key,
     parse_verifier_key,
 )
-from dissent.ledger import checkpoints, merkle, store, triggers
+from dissent.ledger import checkpoints, merkle, store
 from dissent.ledger.checkpoints import (
     LedgerInconsistent,
     LedgerKeyMissing,
@@ -34,15 +33,13 @@ from dissent.ledger.checkpoints import (
     note_with_cosignatures,
 )
 from dissent.ledger.keys import DEMO_KEY_FILE
-from dissent.ledger.models import Checkpoint, Cosignature, LogEntry, Subtree
+from dissent.ledger.models import Checkpoint, Cosignature
 from dissent.ledger.note import cosign, open_checkpoint, split_note
 from dissent.ledger.offline import main
 from dissent.lib.errors import Forbidden, InvalidInput, NotFound
-from tests.ledger.l2_fixtures import ORIGIN, fast_hashing, log_signer, witness_signer
+from tests.ledger.helpers import ORIGIN, rewrite_first_entry
 from tests.memos.helpers import make_memo, save
 from tests.test_settings import KEY, decided, refused
-
-__all__ = ["fast_hashing", "log_signer", "witness_signer"]
 
 
 def test_a_checkpoint_signs_the_stored_size_and_root(alice: User, log_signer: SignerKey) -> None:
@@ -113,25 +110,7 @@ def test_demo_mode_generates_one_private_key_in_the_data_dir(
 def test_a_rewritten_history_is_not_signed(alice: User, log_signer: SignerKey) -> None:
     make_memo(alice)
     signed = make_checkpoint()
-    # The database's owner drops the triggers and rewrites an entry and the stored nodes.
-    triggers.remove(connection)
-    try:
-        entry = LogEntry.objects.order_by("index").first()
-        assert entry is not None
-        forged = bytes(entry.leaf).replace(b'"t":', b'"t":9', 1)
-        LogEntry.objects.filter(index=entry.index).update(
-            leaf=forged, leaf_hash=merkle.leaf_hash(forged)
-        )
-        hashes = [
-            bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
-        ]
-        Subtree.objects.all().delete()
-        compact = merkle.CompactRange()
-        for h in hashes:
-            for level, index, value in compact.append(h):
-                Subtree.objects.create(level=level, index=index, hash=value)
-    finally:
-        triggers.install(connection)
+    rewrite_first_entry()  # by the database's owner, nodes recomputed to agree
     save(make_memo(alice), alice)  # the log grows; the next checkpoint would cover the forgery
     with pytest.raises(LedgerInconsistent, match=f"size {signed.size}"):
         make_checkpoint()

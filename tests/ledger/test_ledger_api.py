@@ -19,11 +19,8 @@ from dissent.ledger.models import LogEntry
 from dissent.ledger.note import open_checkpoint
 from dissent.memos.models import Memo
 from tests.conftest import ApiClient
-from tests.ledger.l1_helpers import fast_hashing, grow, log_key
+from tests.ledger.helpers import grow
 from tests.memos.helpers import invite, make_memo
-
-# Fixtures used by name below (imported, so listed as used).
-__all__ = ["fast_hashing", "log_key"]
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +42,7 @@ def entry_of(memo: Memo, type: EventType) -> int:
 
 
 @pytest.fixture
-def memos(fast_hashing: None, alice: User, bob: User, carol: User) -> dict[str, Memo]:
+def memos(alice: User, bob: User, carol: User) -> dict[str, Memo]:
     mine = make_memo(alice)
     invite(mine, alice, bob)
     theirs = make_memo(carol)
@@ -57,18 +54,18 @@ def memos(fast_hashing: None, alice: User, bob: User, carol: User) -> dict[str, 
 
 
 def test_the_checkpoint_is_the_signed_note_as_text(
-    log_key: SignerKey, alice: User, api_for: Callable[[User], ApiClient]
+    log_signer: SignerKey, alice: User, api_for: Callable[[User], ApiClient]
 ) -> None:
     api = api_for(alice)
     response = api.get(f"{BASE}/checkpoint")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    checkpoint, _ = open_checkpoint(response.content.decode(), log_key.verifier)
+    checkpoint, _ = open_checkpoint(response.content.decode(), log_signer.verifier)
     assert checkpoint.size == store.size() > 0
     assert checkpoint.root == store.root(checkpoint.size)
 
 
-def test_the_checkpoint_needs_a_signed_in_user(log_key: SignerKey) -> None:
+def test_the_checkpoint_needs_a_signed_in_user(log_signer: SignerKey) -> None:
     response = Client().get(f"{BASE}/checkpoint")
     assert response.status_code == 401
     assert error(response)["code"] == "unauthenticated"

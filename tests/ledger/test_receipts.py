@@ -29,10 +29,8 @@ from dissent.ledger.tlog_proof import TlogProof, parse_tlog_proof
 from dissent.memos import content
 from dissent.memos.models import Memo
 from tests.conftest import ApiClient
-from tests.ledger.l2_fixtures import fast_hashing, log_signer, submit_memo, witness_signer
+from tests.ledger.helpers import submit_memo
 from tests.memos.helpers import make_memo
-
-__all__ = ["fast_hashing", "log_signer", "witness_signer"]
 
 ClientFor = Callable[[User], Client]
 

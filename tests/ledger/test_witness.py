@@ -13,13 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
 
 from dissent.accounts.actions import do_create_token
 from dissent.accounts.roles import Role
 from dissent.crypto.signing import COSIGNATURE_V1, SignerKey, generate_signer_key
-from dissent.ledger import merkle, store, triggers
-from dissent.ledger.models import Checkpoint, Cosignature, LogEntry, Subtree
+from dissent.ledger import merkle, store
+from dissent.ledger.models import Checkpoint, Cosignature
 from dissent.ledger.note import Checkpoint as CheckpointBody
 from dissent.ledger.note import sign_checkpoint
 from dissent.ledger.witness import (
@@ -30,10 +29,8 @@ from dissent.ledger.witness import (
     witness_once,
 )
 from tests.conftest import make_user
-from tests.ledger.l2_fixtures import ORIGIN, fast_hashing, log_signer, witness_signer
+from tests.ledger.helpers import ORIGIN, rewrite_first_entry
 from tests.memos.helpers import make_memo
-
-__all__ = ["fast_hashing", "log_signer", "witness_signer"]
 
 pytestmark = pytest.mark.server
 
@@ -119,7 +116,7 @@ def test_the_witness_cosigns_then_checks_consistency_then_refuses_a_rewrite(
 
     # The database's owner rewrites an entry (triggers dropped), appends, and has the log
     # key sign the rewritten tree, as a dishonest operator could.
-    _rewrite_first_entry()
+    rewrite_first_entry()
     make_memo(office["alice"])  # type: ignore[arg-type]
     size = store.size()
     forged = sign_checkpoint(CheckpointBody(ORIGIN, size, store.root(size)), log_signer)
@@ -133,29 +130,6 @@ def test_the_witness_cosigns_then_checks_consistency_then_refuses_a_rewrite(
     after = load_state(Path(str(office["state"])))
     assert after == witnessed  # the witness still remembers the honest tree
     assert list(Path(str(office["state"])).parent.glob("witness.state.refused-*"))
-
-
-def _rewrite_first_entry() -> None:
-    with transaction.atomic():
-        triggers.remove(connection)
-        try:
-            entry = LogEntry.objects.order_by("index").first()
-            assert entry is not None
-            forged = bytes(entry.leaf).replace(b'"t":', b'"t":9', 1)
-            LogEntry.objects.filter(index=entry.index).update(
-                leaf=forged, leaf_hash=merkle.leaf_hash(forged)
-            )
-            hashes = [
-                bytes(h)
-                for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
-            ]
-            Subtree.objects.all().delete()
-            compact = merkle.CompactRange()
-            for h in hashes:
-                for level, index, value in compact.append(h):
-                    Subtree.objects.create(level=level, index=index, hash=value)
-        finally:
-            triggers.install(connection)
 
 
 def test_the_server_refuses_a_witness_it_does_not_know(
