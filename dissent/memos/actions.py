@@ -11,7 +11,7 @@ from django.utils import timezone
 from dissent.accounts.eligibility import filing_refusal
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
-from dissent.events.record import record_event
+from dissent.events.record import record_event, record_events
 from dissent.events.types import EventType
 from dissent.lib.errors import Conflict, InvalidInput, NotEligibleError, TransitionError
 from dissent.memos import content as text
@@ -182,13 +182,12 @@ def do_invite(memo: Memo, emails: list[str], *, acting_user: User) -> InviteRepo
             new.append(Invitation(memo=memo, user=user, invited_by=acting_user))
             report.invited.append(user.email)
     Invitation.objects.bulk_create(new)
-    for invitation in new:
-        record_event(
-            EventType.INVITED,
-            actor=acting_user,
-            subject_id=memo.id,
-            payload={"user": str(invitation.user_id)},
-        )
+    record_events(
+        EventType.INVITED,
+        actor=acting_user,
+        subject_id=memo.id,
+        payloads=[{"user": str(invitation.user_id)} for invitation in new],
+    )
     return report
 
 
@@ -245,26 +244,32 @@ def do_decline(memo: Memo, *, acting_user: User) -> None:
 @transaction.atomic
 def do_withdraw(memo: Memo, *, acting_user: User) -> None:
     memo = _hold_draft(memo)
-    invitation = (
+    nothing = "there is no signature of yours to withdraw"
+    signed = (
         Invitation.objects.filter(memo=memo, user=acting_user, status=InvitationStatus.SIGNED)
-        .select_related("signed_version")
+        .values_list("id", "signed_version_id", "signed_version__number")
         .first()
     )
+    if signed is None:
+        raise TransitionError(nothing)
+    invitation_id, version_id, number = signed
+    # Conditional on the signature just read: of two concurrent withdrawals (or a withdrawal
+    # and a re-signing) one wins, and the event names the version that was withdrawn.
     withdrawn = Invitation.objects.filter(
-        memo=memo, user=acting_user, status=InvitationStatus.SIGNED
+        id=invitation_id, status=InvitationStatus.SIGNED, signed_version_id=version_id
     ).update(
         status=InvitationStatus.WITHDRAWN,
         signed_version=None,
         signed_at=None,
         responded_at=timezone.now(),
     )
-    if withdrawn != 1 or invitation is None:
-        raise TransitionError("there is no signature of yours to withdraw")
+    if withdrawn != 1:
+        raise TransitionError(nothing)
     record_event(
         EventType.SIGNATURE_WITHDRAWN,
         actor=acting_user,
         subject_id=memo.id,
-        payload={"version": invitation.signed_version.number},  # type: ignore[union-attr]
+        payload={"version": number},
     )
 
 

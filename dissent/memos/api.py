@@ -31,7 +31,7 @@ from dissent.memos.actions import (
     do_submit,
     do_withdraw,
 )
-from dissent.memos.diff import FIELDS, diff_contents
+from dissent.memos.diff import diff_contents
 from dissent.memos.models import Drafter, Invitation, Memo, Version
 from dissent.memos.queries import (
     SIGNATURE_PAGE_SIZE,
@@ -40,6 +40,7 @@ from dissent.memos.queries import (
     drafter_list,
     invitation_state,
     signature_counts,
+    signature_counts_for,
     signature_page,
     version_by_number,
     version_list,
@@ -291,7 +292,7 @@ def _detail(access: MemoAccess) -> dict[str, object]:
     submitted = memo.submitted_version
     return {
         "id": memo.id,
-        **{name: getattr(content, name) for name in FIELDS},
+        **{name: getattr(content, name) for name in text.FIELDS},
         "html": _html(content),
         "state": memo.state,
         "role": "drafter" if access.is_drafter else "invitee",
@@ -311,17 +312,22 @@ def _detail(access: MemoAccess) -> dict[str, object]:
 
 
 def _summary(
-    memo: Memo, version: Version, role: str, invitation: Invitation | None
+    memo: Memo,
+    version: Version,
+    *,
+    counts: dict[str, int] | None = None,
+    invitation: Invitation | None = None,
 ) -> dict[str, object]:
+    """A drafter's row carries the counts, an invitee's their invitation."""
     return {
         "id": memo.id,
         "title": text.read(version).title,
         "state": memo.state,
-        "role": role,
+        "role": "drafter" if invitation is None else "invitee",
         "version": version.number,
         "banner": version.banner,
         "updated_at": memo.updated_at,
-        "counts": signature_counts(memo) if role == "drafter" else None,
+        "counts": counts,
         "invitation": _invitation(invitation, memo) if invitation else None,
     }
 
@@ -336,8 +342,9 @@ def list_messages(request: HttpRequest) -> dict[str, object]:
     drafted = list(drafted_by(user))
     invitations = list(invitations_for(user))
     versions = current_versions(drafted + [inv.memo for inv in invitations])
-    items = [_summary(m, versions[m.id], "drafter", None) for m in drafted]
-    items += [_summary(i.memo, versions[i.memo_id], "invitee", i) for i in invitations]
+    counts = signature_counts_for(drafted)
+    items = [_summary(m, versions[m.id], counts=counts[m.id]) for m in drafted]
+    items += [_summary(i.memo, versions[i.memo_id], invitation=i) for i in invitations]
     items.sort(key=lambda item: item["updated_at"], reverse=True)  # type: ignore[arg-type,return-value]
     return {"items": items}
 
@@ -366,7 +373,7 @@ def save_message(request: HttpRequest, memo_id: str, payload: MemoPatch) -> dict
     content = text.clean(
         **{
             name: given[name] if given[name] is not None else getattr(current, name)
-            for name in FIELDS
+            for name in text.FIELDS
         }
     )
     do_save_version(
@@ -391,7 +398,7 @@ def get_version(request: HttpRequest, memo_id: str, number: int) -> dict[str, ob
     content = text.read(version)
     return {
         **_version(version),
-        **{name: getattr(content, name) for name in FIELDS},
+        **{name: getattr(content, name) for name in text.FIELDS},
         "html": _html(content),
     }
 

@@ -22,6 +22,10 @@ BODY_MAX_BYTES = 200 * 1024
 RECOMMENDATIONS_MAX_CHARS = 50_000
 
 
+# MemoContent's fields, in the order forms, diffs and the API show them.
+FIELDS = ("title", "summary", "body", "recommendations")
+
+
 @dataclass(frozen=True)
 class MemoContent:
     title: str

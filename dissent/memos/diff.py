@@ -5,9 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from dissent.memos.content import MemoContent
-
-FIELDS = ("title", "summary", "body", "recommendations")
+from dissent.memos.content import FIELDS, MemoContent
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Q
 
 from dissent.accounts.eligibility import filing_refusal
 from dissent.accounts.models import User
@@ -20,7 +19,9 @@ from dissent.memos.access import MemoAccess, drafted_by, invitations_for
 from dissent.memos.models import Invitation, Memo, Version
 from dissent.memos.queries import (
     SIGNATURE_PAGE_SIZE,
+    current_versions,
     signature_counts,
+    signature_counts_for,
     signature_page,
     version_by_number,
     version_list,
@@ -33,40 +34,19 @@ _INVITEE_TIMELINE = {EventType.MEMO_CREATED, EventType.VERSION_SAVED, EventType.
 _MEMO_EVENTS = [t for t in EventType if 100 <= t.value < 200]
 
 
-def current_version(memo: Memo) -> Version:
-    return Version.objects.select_related("author").get(memo=memo, number=memo.version_count)
-
-
-def _current_versions(memos: list[Memo]) -> dict[Any, Version]:
-    rows = Version.objects.filter(memo__in=memos, number=F("memo__version_count"))
-    return {version.memo_id: version for version in rows}
-
-
 @dataclass
 class MessageRow:
     memo: Memo
     title: str
     version: Version
-    counts: dict[str, Any]
+    counts: dict[str, int]
 
 
 def message_rows(user: User) -> list[MessageRow]:
     """ "My messages", newest first, with exact signature counts (one query for all)."""
     memos = list(drafted_by(user).order_by("-updated_at"))
-    versions = _current_versions(memos)
-    signed = Q(invitations__status=InvitationStatus.SIGNED)
-    current = Q(invitations__signed_version__number=F("version_count"))
-    counts: dict[Any, dict[str, Any]] = {
-        row["id"]: dict(row)
-        for row in Memo.objects.filter(id__in=[m.id for m in memos])
-        .values("id")
-        .annotate(
-            invited=Count("invitations"),
-            signed_current=Count("invitations", filter=signed & current),
-            signed_earlier=Count("invitations", filter=signed & ~current),
-            pending=Count("invitations", filter=Q(invitations__status=InvitationStatus.INVITED)),
-        )
-    }
+    versions = current_versions(memos)
+    counts = signature_counts_for(memos)
     return [
         MessageRow(
             memo=m,
@@ -115,7 +95,7 @@ def invitation_status(invitation: Invitation, memo: Memo) -> tuple[str, bool]:
 
 def invitation_rows(user: User) -> list[InvitationRow]:
     invitations = list(invitations_for(user).order_by("-invited_at"))
-    versions = _current_versions([inv.memo for inv in invitations])
+    versions = current_versions([inv.memo for inv in invitations])
     rows = []
     for inv in invitations:
         version = versions[inv.memo_id]

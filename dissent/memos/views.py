@@ -25,11 +25,9 @@ from dissent.memos import content as text
 from dissent.memos.access import MemoAccess, Need, access_memo_for
 from dissent.memos.diff import diff_contents
 from dissent.memos.models import Memo, Version
-from dissent.memos.queries import version_by_number, version_list
+from dissent.memos.queries import current_version, version_by_number, version_list
 from dissent.memos.states import State
 from dissent.review.actions import do_record_opening
-
-FIELDS = ("title", "summary", "body", "recommendations")
 
 
 def _user(request: HttpRequest) -> User:
@@ -90,7 +88,7 @@ def _editor(
             "base_version": base_version,
             "error": error,
             # Shown next to their field; other errors (base_version) only in the summary.
-            "errors": {error.field: error.message} if error and error.field in FIELDS else {},
+            "errors": {error.field: error.message} if error and error.field in text.FIELDS else {},
             "conflict": conflict,
             "their": text.read(conflict) if conflict else None,
             "unsaved": error is not None,
@@ -109,9 +107,8 @@ def _editor(
 
 
 def _posted_form(request: HttpRequest) -> dict[str, str]:
-    # Browsers send textarea line breaks as CRLF; the API and CLI send LF. One form, so the
-    # same visible text has the same hash (and saving it unchanged makes no new version).
-    return {name: request.POST.get(name, "").replace("\r\n", "\n") for name in FIELDS}
+    # Browsers send CRLF line breaks; content.clean turns them into LF, as the API sends.
+    return {name: request.POST.get(name, "") for name in text.FIELDS}
 
 
 def _saved(request: HttpRequest, memo: Memo, version: Version) -> HttpResponse:
@@ -140,7 +137,7 @@ def _save_failed(
 ) -> HttpResponse:
     """Nothing was saved: answer with the error and the typed text untouched. On a conflict
     the co-drafter's version is shown beside it and the next Save goes on top of it."""
-    conflict = pages.current_version(memo) if memo and isinstance(exc, Conflict) else None
+    conflict = current_version(memo) if memo and isinstance(exc, Conflict) else None
     if conflict is not None:
         base_version = conflict.number
     if _wants_json(request):
@@ -179,13 +176,13 @@ def new_message(request: HttpRequest) -> HttpResponse:
     if refusal:
         raise NotEligibleError(refusal)
     if request.method == "GET":
-        return _editor(request, None, dict.fromkeys(FIELDS, ""), base_version=0)
+        return _editor(request, None, dict.fromkeys(text.FIELDS, ""), base_version=0)
     form = _posted_form(request)
     try:
         memo = actions.do_create_memo(text.clean(**form), acting_user=user)
     except DissentError as exc:
         return _save_failed(request, None, form, exc, 0)
-    return _saved(request, memo, pages.current_version(memo))
+    return _saved(request, memo, current_version(memo))
 
 
 @login_required
@@ -196,8 +193,8 @@ def edit_message(request: HttpRequest, memo_id: str) -> HttpResponse:
     if request.method == "GET":
         if memo.state != State.DRAFT:
             raise TransitionError("this message has been submitted; it can no longer change")
-        current = pages.current_version(memo)
-        form = {k: getattr(text.read(current), k) for k in FIELDS}
+        current = current_version(memo)
+        form = {k: getattr(text.read(current), k) for k in text.FIELDS}
         return _editor(request, memo, form, base_version=current.number)
     form = _posted_form(request)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from dissent.accounts.models import User
@@ -11,6 +12,7 @@ from dissent.events.types import PAYLOAD_KEYS, EventType
 from dissent.memos import content as text
 from dissent.memos.actions import do_add_codrafter, do_create_memo, do_invite, do_save_version
 from dissent.memos.models import Drafter, Invitation, Memo, SubmittedSignature, Version
+from tests.conftest import ApiClient
 
 # Strings that must never reach an event payload (the log holds metadata, never text).
 TITLE_SENTINEL = "Zanzibar-title-7f3a"
@@ -28,6 +30,8 @@ TEXT: dict[str, str] = {
 EDITED: dict[str, str] = {**TEXT, "body": TEXT["body"] + "\n\n(U) A third paragraph."}
 
 BASE = "/api/v1/messages"
+
+Api = Callable[[User], ApiClient]  # the api_for fixture
 
 
 def content(**overrides: str) -> text.MemoContent:

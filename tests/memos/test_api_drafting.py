@@ -4,18 +4,20 @@ co-drafters, and the lists of my messages."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dissent.accounts.models import User
 from dissent.events.types import EventType
 from dissent.memos import content as text
 from dissent.memos.models import Memo, Version
-from tests.conftest import ApiClient
 from tests.memos.helpers import (
     BASE,
     BODY_SENTINEL,
     EDITED,
     TEXT,
+    Api,
     add_codrafter,
     assert_event,
     assert_no_text_in_events,
@@ -28,8 +30,6 @@ from tests.memos.helpers import (
     snapshot,
     url,
 )
-
-Api = Callable[[User], ApiClient]
 
 
 def test_create_returns_the_message_and_records_creation_and_first_version(
@@ -243,3 +243,24 @@ def test_list_shows_what_i_draft_and_what_i_am_invited_to(
     assert by_id[str(mine.id)]["version"] == 1
     assert [i["id"] for i in items] == [str(bobs.id), str(mine.id)]  # newest change first
     assert api_for(oscar).get(BASE).json() == {"items": []}
+
+
+def test_the_list_costs_the_same_queries_for_one_message_or_many(
+    alice: User, bob: User, api_for: Api
+) -> None:
+    api = api_for(alice)
+
+    def queries_for_the_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(BASE).status_code == 200
+        return len(queries)
+
+    make_memo(alice)
+    invite(make_memo(bob), bob, alice)
+    queries_for_the_list()  # the first request also marks the token used
+    few = queries_for_the_list()
+    for _ in range(3):
+        invite(make_memo(alice), alice, bob)
+        invite(make_memo(bob), bob, alice)
+    assert len(api.get(BASE).json()["items"]) == 8
+    assert queries_for_the_list() == few

@@ -3,15 +3,14 @@ already was, who was not found and who may not co-sign; nobody is invited twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.events.models import Event
 from dissent.events.types import EventType
+from dissent.ledger.models import LogEntry
 from dissent.memos.models import Invitation
-from tests.conftest import ApiClient
 from tests.memos.helpers import (
+    Api,
     add_codrafter,
     assert_event,
     error,
@@ -22,8 +21,6 @@ from tests.memos.helpers import (
     snapshot,
     url,
 )
-
-Api = Callable[[User], ApiClient]
 
 
 def _people(prefix: str, n: int, role: Role = Role.STAFF, active: bool = True) -> list[User]:
@@ -68,6 +65,8 @@ def test_inviting_a_thousand_addresses(alice: User, cora: User, api_for: Api) ->
     assert Invitation.objects.filter(memo=memo).count() == 700
     events = new_events(since)
     assert len(events) == 650
+    # Recorded in bulk, and each one is in the tamper-evident log.
+    assert LogEntry.objects.filter(event__in=events).count() == 650
     assert {e.payload["user"] for e in events} == {str(u.id) for u in staff[50:]}
     assert_event(events[0], EventType.INVITED, alice, memo, user=events[0].payload["user"])
 

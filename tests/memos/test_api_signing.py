@@ -4,18 +4,20 @@ submission; drafters see exact counts and a paged, searchable panel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.events.types import EventType
-from dissent.memos.actions import do_submit
+from dissent.memos.actions import do_decline, do_sign, do_submit, do_withdraw
 from dissent.memos.models import Invitation, Version
+from dissent.memos.queries import signature_counts
 from tests.conftest import ApiClient
 from tests.memos.helpers import (
     EDITED,
+    Api,
     assert_event,
     assert_no_text_in_events,
     error,
@@ -23,11 +25,10 @@ from tests.memos.helpers import (
     last_event_id,
     make_memo,
     new_events,
+    save,
     snapshot,
     url,
 )
-
-Api = Callable[[User], ApiClient]
 
 
 def counts(api: ApiClient, memo: object) -> dict[str, int]:
@@ -115,6 +116,47 @@ def test_withdraw_then_sign_again(alice: User, bob: User, api_for: Api) -> None:
 
     assert as_bob.post(url(memo, "/sign"), {"version": 1}).json()["status"] == "signed"
     assert counts(api_for(alice), memo)["signed_current"] == 1
+
+
+def test_withdrawing_a_signature_on_an_earlier_version_names_that_version(
+    alice: User, bob: User, api_for: Api
+) -> None:
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    as_bob = api_for(bob)
+    as_bob.post(url(memo, "/sign"), {"version": 1})
+    save(memo, alice, **EDITED)
+    since = last_event_id()
+    withdrawn = as_bob.post(url(memo, "/withdraw"))
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    (event,) = new_events(since)
+    assert_event(event, EventType.SIGNATURE_WITHDRAWN, bob, memo, version=1)
+    assert counts(api_for(alice), memo)["signed_earlier"] == 0
+
+
+def test_counts_of_every_kind_in_one_query(
+    alice: User, bob: User, carol: User, oscar: User, cora: User, kim: User
+) -> None:
+    memo = make_memo(alice)
+    invite(memo, alice, bob, carol, oscar, cora, kim)
+    do_sign(memo, version=1, acting_user=bob)  # then the text changes: an earlier version
+    do_sign(memo, version=1, acting_user=oscar)
+    do_withdraw(memo, acting_user=oscar)
+    do_decline(memo, acting_user=cora)
+    save(memo, alice, **EDITED)
+    do_sign(memo, version=2, acting_user=carol)
+    memo.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        found = signature_counts(memo)
+    assert len(queries) == 1
+    assert found == {
+        "invited": 5,
+        "signed_current": 1,
+        "signed_earlier": 1,
+        "pending": 1,
+        "declined": 1,
+        "withdrawn": 1,
+    }
 
 
 def test_decline(alice: User, carol: User, api_for: Api) -> None:

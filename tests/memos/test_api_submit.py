@@ -4,18 +4,16 @@ drafter with a fully marked text within the ceiling may do it, once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pytest_django import Settings as SettingsWrapper
 
 from dissent.accounts.models import User
 from dissent.events.types import EventType
 from dissent.memos.models import Memo, SubmittedSignature, Version
-from tests.conftest import ApiClient
 from tests.memos.helpers import (
     BASE,
     EDITED,
     TEXT,
+    Api,
     add_codrafter,
     assert_event,
     assert_no_text_in_events,
@@ -28,8 +26,6 @@ from tests.memos.helpers import (
     snapshot,
     url,
 )
-
-Api = Callable[[User], ApiClient]
 
 
 def test_submit_records_the_signers_of_exactly_the_submitted_version(

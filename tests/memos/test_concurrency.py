@@ -4,61 +4,17 @@ on SQLite (IMMEDIATE transactions) and PostgreSQL (row locks) alike."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection
-from django.test import Client
 
-from dissent.accounts.actions import do_create_token
 from dissent.accounts.models import User
 from dissent.events.models import Event
 from dissent.events.types import EventType
 from dissent.memos import content as text
 from dissent.memos.models import Invitation, Memo, SubmittedSignature, Version
-from tests.conftest import ApiClient
+from tests.concurrency import racing_api, statuses, together
 from tests.memos.helpers import EDITED, TEXT, add_codrafter, invite, make_memo, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def together(*requests: Callable[[], Any]) -> list[Any]:
-    """Run the requests on threads released at the same moment by a barrier. Each thread
-    warms its own test Client first (so the race is the request, not the set-up) and closes
-    its own database connection at the end."""
-    barrier = threading.Barrier(len(requests))
-    results: list[Any] = [None] * len(requests)
-
-    def run(index: int, request: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = request()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert not any(isinstance(r, BaseException) for r in results), results
-    return results
-
-
-def api(user: User) -> ApiClient:
-    client = Client()
-    client.get("/healthz")  # build the middleware chain now, not inside the race
-    _, secret = do_create_token(user, "tests", acting_user=user)
-    return ApiClient(client, secret)
-
-
-def statuses(responses: list[Any]) -> list[tuple[int, str | None]]:
-    return sorted((r.status_code, r.json().get("error", {}).get("code")) for r in responses)
 
 
 def events(memo: Memo, type: EventType) -> int:
@@ -69,7 +25,7 @@ def test_two_drafters_submitting_at_once_submit_once(alice: User, cora: User, bo
     memo = make_memo(alice)
     add_codrafter(memo, alice, cora)
     invite(memo, alice, bob)
-    as_alice, as_cora, as_bob = api(alice), api(cora), api(bob)
+    as_alice, as_cora, as_bob = racing_api(alice), racing_api(cora), racing_api(bob)
     as_bob.post(url(memo, "/sign"), {"version": 1})
     body = {"version": 1, "names_visible_to": "office"}
     results = together(
@@ -87,7 +43,7 @@ def test_two_drafters_submitting_at_once_submit_once(alice: User, cora: User, bo
 def test_the_same_signer_signing_twice_at_once_signs_once(alice: User, bob: User) -> None:
     memo = make_memo(alice)
     invite(memo, alice, bob)
-    first, second = api(bob), api(bob)
+    first, second = racing_api(bob), racing_api(bob)
     results = together(
         lambda: first.post(url(memo, "/sign"), {"version": 1}),
         lambda: second.post(url(memo, "/sign"), {"version": 1}),
@@ -101,7 +57,7 @@ def test_the_same_signer_signing_twice_at_once_signs_once(alice: User, bob: User
 def test_co_drafters_saving_on_the_same_version_lose_nothing(alice: User, cora: User) -> None:
     memo = make_memo(alice)
     add_codrafter(memo, alice, cora)
-    as_alice, as_cora = api(alice), api(cora)
+    as_alice, as_cora = racing_api(alice), racing_api(cora)
     mine = {"base_version": 1, "body": TEXT["body"] + "\n\n(U) Alice's paragraph."}
     hers = {"base_version": 1, "body": TEXT["body"] + "\n\n(U) Cora's paragraph."}
     results = together(
@@ -127,7 +83,7 @@ def test_co_drafters_saving_on_the_same_version_lose_nothing(alice: User, cora: 
 def test_a_signature_racing_a_submission_is_either_in_it_or_refused(alice: User, bob: User) -> None:
     memo = make_memo(alice)
     invite(memo, alice, bob)
-    as_alice, as_bob = api(alice), api(bob)
+    as_alice, as_bob = racing_api(alice), racing_api(bob)
     sign, submit = together(
         lambda: as_bob.post(url(memo, "/sign"), {"version": 1}),
         lambda: as_alice.post(url(memo, "/submit"), {"version": 1}),
@@ -145,7 +101,7 @@ def test_concurrent_edits_leave_a_consistent_history(alice: User, cora: User) ->
     """Four saves on one base: exactly one version 2, no gaps, one event per version."""
     memo = make_memo(alice)
     add_codrafter(memo, alice, cora)
-    clients = [api(alice), api(cora), api(alice), api(cora)]
+    clients = [racing_api(alice), racing_api(cora), racing_api(alice), racing_api(cora)]
     results = together(
         *[
             (
@@ -171,8 +127,8 @@ def test_many_signers_racing_a_submission_are_all_in_it_or_refused(
     memo = make_memo(alice)
     signers = [bob, carol, oscar, cora]
     invite(memo, alice, *signers)
-    clients = [api(u) for u in signers]
-    as_alice = api(alice)
+    clients = [racing_api(u) for u in signers]
+    as_alice = racing_api(alice)
     results = together(
         *[(lambda c=c: c.post(url(memo, "/sign"), {"version": 1})) for c in clients],
         lambda: as_alice.post(url(memo, "/submit"), {"version": 1}),
@@ -185,3 +141,35 @@ def test_many_signers_racing_a_submission_are_all_in_it_or_refused(
     frozen = set(SubmittedSignature.objects.filter(memo=memo).values_list("user", flat=True))
     assert frozen == accepted
     assert events(memo, EventType.SIGNED) == len(accepted)
+
+
+def test_drafters_inviting_overlapping_lists_at_once_invite_each_person_once(
+    alice: User, cora: User, bob: User, carol: User, oscar: User
+) -> None:
+    memo = make_memo(alice)
+    add_codrafter(memo, alice, cora)
+    as_alice, as_cora = racing_api(alice), racing_api(cora)
+    results = together(
+        lambda: as_alice.post(url(memo, "/invite"), {"emails": [bob.email, carol.email]}),
+        lambda: as_cora.post(url(memo, "/invite"), {"emails": [carol.email, oscar.email]}),
+    )
+    assert statuses(results) == [(200, None), (200, None)]
+    reports = [r.json() for r in results]
+    invited = sorted(e for report in reports for e in report["invited"])
+    assert invited == sorted([bob.email, carol.email, oscar.email])  # carol by one of them
+    assert sorted(e for report in reports for e in report["already_invited"]) == [carol.email]
+    assert Invitation.objects.filter(memo=memo).count() == 3
+    assert events(memo, EventType.INVITED) == 3
+
+
+def test_the_same_signer_withdrawing_twice_at_once_withdraws_once(alice: User, bob: User) -> None:
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    first, second = racing_api(bob), racing_api(bob)
+    first.post(url(memo, "/sign"), {"version": 1})
+    results = together(
+        lambda: first.post(url(memo, "/withdraw")), lambda: second.post(url(memo, "/withdraw"))
+    )
+    assert statuses(results) == [(200, None), (409, "wrong_state")]
+    assert events(memo, EventType.SIGNATURE_WITHDRAWN) == 1
+    assert Invitation.objects.get(memo=memo, user=bob).status == "withdrawn"

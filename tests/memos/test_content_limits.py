@@ -3,7 +3,6 @@ Markdown and HTML in a message are rendered neutralised, never executed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
@@ -11,9 +10,8 @@ import pytest
 from dissent.accounts.models import User
 from dissent.memos import content as text
 from tests.conftest import ApiClient
-from tests.memos.helpers import BASE, TEXT, error, make_memo, snapshot, url
+from tests.memos.helpers import BASE, TEXT, Api, error, make_memo, snapshot, url
 
-Api = Callable[[User], ApiClient]
 KB = 1024
 
 
