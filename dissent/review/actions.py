@@ -118,6 +118,17 @@ def _event(type: EventType, case: Case, actor: User, **payload: Any) -> None:
     record_event(type, actor=actor, subject_id=case.memo_id, payload=payload, commitment=commitment)
 
 
+def _stored(marked: text.MarkedBody) -> dict[str, Any]:
+    """The columns a reply version and a rejoinder share for their marked text."""
+    return {
+        "content_hash": marked.content_hash,
+        "content": marked.stored,
+        "commitment_salt": marked.salt,
+        "commitment": marked.commitment,
+        "banner": marked.banner,
+    }
+
+
 # --------------------------------------------------------------------------- intake
 
 
@@ -389,12 +400,8 @@ def do_save_reply_draft(
         case=case,
         number=number,
         author=acting_user,
-        content_hash=marked.content_hash,
-        content=marked.stored,
-        commitment_salt=marked.salt,
-        commitment=marked.commitment,
-        banner=marked.banner,
         fully_marked=marked.fully_marked,
+        **_stored(marked),
     )
     _event(
         EventType.REPLY_DRAFT_SAVED,
@@ -470,11 +477,7 @@ def do_rejoinder(case: Case, body: str, *, acting_user: User) -> Rejoinder:
         case=case,
         author=acting_user,
         created_at=now,
-        content_hash=marked.content_hash,
-        content=marked.stored,
-        commitment_salt=marked.salt,
-        commitment=marked.commitment,
-        banner=marked.banner,
+        **_stored(marked),
     )
     _event(
         EventType.REJOINDER_SUBMITTED,

@@ -296,7 +296,8 @@ class ReadingItemOut(Schema):
 
 class ReadingListOut(Schema):
     items: list[ReadingItemOut]
-    total: int
+    total: int = Field(..., description="Exact up to 10,000; see total_exact.")
+    total_exact: bool = Field(..., description="False: more than `total` messages.")
     page: int
     per_page: int
 
@@ -763,7 +764,13 @@ def reading_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, obj
         }
         for item in page.items
     ]
-    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
+    return {
+        "items": items,
+        "total": page.total,
+        "total_exact": page.total_exact,
+        "page": page.page,
+        "per_page": page.per_page,
+    }
 
 
 # --------------------------------------------------------------------------- reports

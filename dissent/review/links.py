@@ -14,10 +14,6 @@ def message_path(memo_id: object) -> str:
         return f"/messages/{memo_id}/"
 
 
-def case_path(memo_id: object) -> str:
-    return reverse("review:case", args=[str(memo_id)])
-
-
 def reading_list_path() -> str:
     return reverse("review:reading_list")
 

@@ -37,7 +37,7 @@ from dissent.review.access import (
 )
 from dissent.review.calendar import closure_dates, local_date, today
 from dissent.review.models import Case, DistributionListEntry, Recipient
-from dissent.review.states import Channel, DueKind, Scope, due_kind
+from dissent.review.states import Channel, DueKind, Scope
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # counts past this read "1,000+": a bounded index scan, at any size
@@ -118,31 +118,6 @@ def parse_page(raw: str | None) -> int:
 def week_end(day: date) -> date:
     """The Sunday that ends `day`'s week."""
     return day + timedelta(days=6 - day.weekday())
-
-
-# --------------------------------------------------------------------------- what is due
-
-
-def due_with(
-    state: str,
-    ack_due: date,
-    reply_due: date,
-    reply_due_max: date,
-    day: date,
-    closures: frozenset[date],
-) -> queries.Due | None:
-    """queries.due_of for a queue row read as values (no Case instance)."""
-    kind = due_kind(state)
-    if kind is None:
-        return None
-    due_on = ack_due if kind is DueKind.ACKNOWLEDGMENT else reply_due
-    return queries.Due(
-        what=kind,
-        on=due_on,
-        latest=reply_due_max if kind is DueKind.REPLY else None,
-        working_days_left=working_days_between(day, due_on, closures),
-        overdue=day > due_on,
-    )
 
 
 # --------------------------------------------------------------------------- display helpers
@@ -371,7 +346,9 @@ def queue_page(
     rows = []
     for r in found:
         received, state = r["received_on"], r["state"]
-        due_now = due_with(state, r["ack_due"], r["reply_due"], r["reply_due_max"], day, closures)
+        due_now = queries.due_from(
+            state, r["ack_due"], r["reply_due"], r["reply_due_max"], on=day, closures=closures
+        )
         content = r["memo__submitted_version__content"]
         if viewer in OFFICE and content is not None:
             title = memo_text.decode(content).title
@@ -718,7 +695,7 @@ class DrafterPanel:
     channel_label: str = ""
     recipients: list[queries.RecipientView] = field(default_factory=list)
     openings: list[queries.Opening] = field(default_factory=list)
-    openings_total: int = 0
+    openings_total: Tally = Tally(0)
     meetings: list[queries.MeetingView] = field(default_factory=list)
     reply: Rendered | None = None
     rejoinder: Rendered | None = None
@@ -741,15 +718,15 @@ def drafter_panel(seen: MemoAccess) -> DrafterPanel:
         return panel
     access = access_case_for(user, memo.id, to=CaseNeed.DRAFTER)
     case = access.case
-    openings = queries.access_log(memo)
     panel.access = access
     panel.actions = frozenset(queries.allowed_actions(access))
     panel.due = queries.due_of(case)
     panel.scope_note = queries.scope_note(case)
     panel.channel_label = Channel(case.scope_channel).label if case.scope_channel else ""
     panel.recipients = queries.recipients_of(case)
-    panel.openings = openings[:ACCESS_LOG_SHOWN]
-    panel.openings_total = len(openings)
+    # The log grows with every reading: show the latest, count the rest up to the cap.
+    panel.openings = queries.access_log(memo, limit=ACCESS_LOG_SHOWN)
+    panel.openings_total = tally(queries.openings_of(memo))
     panel.meetings = queries.meetings_of(case)
     panel.reply = _rendered(queries.sent_reply(case))
     panel.rejoinder = _rendered(queries.rejoinder_of(case))

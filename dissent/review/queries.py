@@ -42,6 +42,7 @@ from dissent.review.states import due_kind as _due_kind
 T = TypeVar("T")
 PAGE_SIZE = 50
 QUEUE_COUNT_CAP = 10_000
+READING_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
-    total_exact: bool = True  # False: there are more than `total` (see QUEUE_COUNT_CAP)
+    total_exact: bool = True  # False: there are more than `total` (see the *_COUNT_CAPs)
 
     @property
     def pages(self) -> int:
@@ -74,18 +75,37 @@ class Due:
 def due_of(
     case: Case, *, on: date | None = None, closures: frozenset[date] | None = None
 ) -> Due | None:
-    kind = _due_kind(case.state)
+    return due_from(
+        case.state,
+        case.ack_due,
+        case.reply_due,
+        case.reply_due_max,
+        on=on or today(),
+        closures=closure_dates() if closures is None else closures,
+    )
+
+
+def due_from(
+    state: str,
+    ack_due: date,
+    reply_due: date,
+    reply_due_max: date,
+    *,
+    on: date,
+    closures: frozenset[date],
+) -> Due | None:
+    """What is due in `state` given the case's stored dates (read as plain values by the
+    queue page, from a Case by due_of)."""
+    kind = _due_kind(state)
     if kind is None:
         return None
-    day = on or today()
-    closures = closure_dates() if closures is None else closures
-    due_on = case.ack_due if kind is DueKind.ACKNOWLEDGMENT else case.reply_due
+    due_on = ack_due if kind is DueKind.ACKNOWLEDGMENT else reply_due
     return Due(
         what=kind,
         on=due_on,
-        latest=case.reply_due_max if kind is DueKind.REPLY else None,
-        working_days_left=working_days_between(day, due_on, closures),
-        overdue=day > due_on,
+        latest=reply_due_max if kind is DueKind.REPLY else None,
+        working_days_left=working_days_between(on, due_on, closures),
+        overdue=on > due_on,
     )
 
 
@@ -373,18 +393,24 @@ class Opening:
     at: datetime
 
 
-def access_log(memo: Memo) -> list[Opening]:
-    """Every opening of the submitted text: who, in which role, when (newest first)."""
-    rows = Event.objects.filter(
-        subject_id=str(memo.id), type=EventType.MESSAGE_OPENED
-    ).select_related("actor")
+def openings_of(memo: Memo) -> QuerySet[Event]:
+    """The recorded openings of the submitted text, newest first (index event_subject_idx)."""
+    return Event.objects.filter(subject_id=str(memo.id), type=EventType.MESSAGE_OPENED).order_by(
+        "-id"
+    )
+
+
+def access_log(memo: Memo, *, limit: int | None = None) -> list[Opening]:
+    """Every opening of the submitted text (or the latest `limit`): who, in which role, when
+    (newest first)."""
+    rows = openings_of(memo).select_related("actor")
     return [
         Opening(
             name=e.actor.name if e.actor else "unknown",
             role=str(e.payload.get("role", "")),
             at=e.at,
         )
-        for e in rows.order_by("-id")
+        for e in (rows if limit is None else rows[:limit])
     ]
 
 
@@ -508,14 +534,14 @@ class ReadingItem:
 
 
 def reading_list(user: User, *, page: int = 1, per_page: int = PAGE_SIZE) -> Page[ReadingItem]:
-    """What was distributed to this principal, most recent first."""
-    rows = Recipient.objects.filter(user=user)
-    total = rows.count()
+    """What was distributed to this principal, most recent first: one range of the index
+    (user, added_at), counted up to READING_COUNT_CAP like the queue (beyond it
+    `total_exact` is False), so a long-serving principal's list costs the same as a new one's."""
+    rows = Recipient.objects.filter(user=user).order_by("-added_at", "-id")
     page = max(1, page)
     start = (page - 1) * per_page
-    chosen = rows.select_related("case", "case__memo__submitted_version").order_by(
-        "-added_at", "-id"
-    )[start : start + per_page]
+    counted = rows[: READING_COUNT_CAP + 1].count()
+    chosen = rows.select_related("case", "case__memo__submitted_version")[start : start + per_page]
     items = []
     for recipient in chosen:
         version = recipient.case.memo.submitted_version
@@ -530,7 +556,13 @@ def reading_list(user: User, *, page: int = 1, per_page: int = PAGE_SIZE) -> Pag
                 distributed_at=recipient.added_at,
             )
         )
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(
+        items=items,
+        total=min(counted, READING_COUNT_CAP),
+        page=page,
+        per_page=per_page,
+        total_exact=counted <= READING_COUNT_CAP,
+    )
 
 
 # --------------------------------------------------------------------------- reports

@@ -10,6 +10,7 @@ which the drafters see in their access log."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -167,105 +168,88 @@ def _office_action(
     return redirect(_case_url(access))
 
 
-@login_required
-@require_POST
-def acknowledge(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        actions.do_acknowledge(access.case, acting_user=access.user)
-        return "Receipt acknowledged. The drafters have been told."
-
-    return _office_action(request, memo_id, "acknowledge", run)
+View = Callable[[HttpRequest, str], HttpResponse]
 
 
-@login_required
-@require_POST
-def assign(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        raw = data.get("officer", "")
-        officer = access.user if raw == "me" else officer_by_id(raw)
-        actions.do_assign(access.case, officer, acting_user=access.user)
-        return f"Assigned to {officer.name}."
+def _office_form(form: str, need: CaseNeed = CaseNeed.OFFICE) -> Callable[[Run], View]:
+    """Turns `run` (call the action, say what happened) into the POST view of a case-page
+    form: sign-in required, the case reached with `need`, refusals shown on the page."""
 
-    return _office_action(request, memo_id, "assign", run)
+    def view_of(run: Run) -> View:
+        @login_required
+        @require_POST
+        @functools.wraps(run)
+        def view(request: HttpRequest, memo_id: str) -> HttpResponse:
+            return _office_action(request, memo_id, form, run, need)
 
+        return view
 
-@login_required
-@require_POST
-def scope(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        decision = data.get("decision", "")
-        channel = data.get("channel", "") if decision == "redirected" else ""
-        case = actions.do_decide_scope(
-            access.case,
-            decision,
-            channel=channel,
-            note=data.get("note", ""),
-            acting_user=access.user,
-        )
-        if decision == "in_scope":
-            return "Decided: in scope. The message can now be distributed."
-        return f"Decided: {pages.scope_label(case).lower()}. The drafters have been told."
-
-    return _office_action(request, memo_id, "scope", run)
+    return view_of
 
 
-@login_required
-@require_POST
-def distribute(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        sent = actions.do_distribute(access.case, acting_user=access.user)
-        return f"Distributed to {len(sent)} principal{'s' if len(sent) != 1 else ''}."
-
-    return _office_action(request, memo_id, "distribute", run)
+@_office_form("acknowledge")
+def acknowledge(access: CaseAccess, data: dict[str, str]) -> str:
+    actions.do_acknowledge(access.case, acting_user=access.user)
+    return "Receipt acknowledged. The drafters have been told."
 
 
-@login_required
-@require_POST
-def add_recipient(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        principal = principal_by_id(data.get("principal", ""))
-        actions.do_add_recipient(
-            access.case, principal, data.get("reason", ""), acting_user=access.user
-        )
-        return f"{principal.name} now receives this message. The drafters see why."
-
-    return _office_action(request, memo_id, "add_recipient", run, need=CaseNeed.HEAD)
+@_office_form("assign")
+def assign(access: CaseAccess, data: dict[str, str]) -> str:
+    raw = data.get("officer", "")
+    officer = access.user if raw == "me" else officer_by_id(raw)
+    actions.do_assign(access.case, officer, acting_user=access.user)
+    return f"Assigned to {officer.name}."
 
 
-@login_required
-@require_POST
-def start_review(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        actions.do_start_review(access.case, acting_user=access.user)
-        return "Review started. Draft the reply below."
-
-    return _office_action(request, memo_id, "start_review", run)
-
-
-@login_required
-@require_POST
-def save_reply_draft(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        base = _int(data.get("base_version"), "base_version", default=0)
-        version = actions.do_save_reply_draft(
-            access.case, data.get("body", ""), base_version=base, acting_user=access.user
-        )
-        if version.number == base:
-            return f"No change since reply draft version {base}: nothing new was saved."
-        return f"Saved reply draft version {version.number}."
-
-    return _office_action(request, memo_id, "reply", run)
+@_office_form("scope")
+def scope(access: CaseAccess, data: dict[str, str]) -> str:
+    decision = data.get("decision", "")
+    channel = data.get("channel", "") if decision == "redirected" else ""
+    case = actions.do_decide_scope(
+        access.case, decision, channel=channel, note=data.get("note", ""), acting_user=access.user
+    )
+    if decision == "in_scope":
+        return "Decided: in scope. The message can now be distributed."
+    return f"Decided: {pages.scope_label(case).lower()}. The drafters have been told."
 
 
-@login_required
-@require_POST
-def send_reply(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        version = _int(data.get("version"), "version")
-        actions.do_approve_and_send_reply(access.case, version=version, acting_user=access.user)
-        return f"Reply version {version} approved and sent to the drafters."
+@_office_form("distribute")
+def distribute(access: CaseAccess, data: dict[str, str]) -> str:
+    sent = actions.do_distribute(access.case, acting_user=access.user)
+    return f"Distributed to {len(sent)} principal{'s' if len(sent) != 1 else ''}."
 
-    return _office_action(request, memo_id, "send_reply", run, need=CaseNeed.HEAD)
+
+@_office_form("add_recipient", need=CaseNeed.HEAD)
+def add_recipient(access: CaseAccess, data: dict[str, str]) -> str:
+    principal = principal_by_id(data.get("principal", ""))
+    actions.do_add_recipient(
+        access.case, principal, data.get("reason", ""), acting_user=access.user
+    )
+    return f"{principal.name} now receives this message. The drafters see why."
+
+
+@_office_form("start_review")
+def start_review(access: CaseAccess, data: dict[str, str]) -> str:
+    actions.do_start_review(access.case, acting_user=access.user)
+    return "Review started. Draft the reply below."
+
+
+@_office_form("reply")
+def save_reply_draft(access: CaseAccess, data: dict[str, str]) -> str:
+    base = _int(data.get("base_version"), "base_version", default=0)
+    version = actions.do_save_reply_draft(
+        access.case, data.get("body", ""), base_version=base, acting_user=access.user
+    )
+    if version.number == base:
+        return f"No change since reply draft version {base}: nothing new was saved."
+    return f"Saved reply draft version {version.number}."
+
+
+@_office_form("send_reply", need=CaseNeed.HEAD)
+def send_reply(access: CaseAccess, data: dict[str, str]) -> str:
+    version = _int(data.get("version"), "version")
+    actions.do_approve_and_send_reply(access.case, version=version, acting_user=access.user)
+    return f"Reply version {version} approved and sent to the drafters."
 
 
 @login_required
@@ -282,24 +266,16 @@ def record_meeting(request: HttpRequest, memo_id: str, meeting_id: str) -> HttpR
     return _office_action(request, memo_id, "record_meeting", run)
 
 
-@login_required
-@require_POST
-def close(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        actions.do_close(access.case, acting_user=access.user)
-        return "The case is closed. The drafters have been told."
-
-    return _office_action(request, memo_id, "close", run)
+@_office_form("close")
+def close(access: CaseAccess, data: dict[str, str]) -> str:
+    actions.do_close(access.case, acting_user=access.user)
+    return "The case is closed. The drafters have been told."
 
 
-@login_required
-@require_POST
-def add_note(request: HttpRequest, memo_id: str) -> HttpResponse:
-    def run(access: CaseAccess, data: dict[str, str]) -> str:
-        actions.do_add_internal_note(access.case, data.get("text", ""), acting_user=access.user)
-        return "Internal note added (visible to the review office only)."
-
-    return _office_action(request, memo_id, "note", run)
+@_office_form("note")
+def add_note(access: CaseAccess, data: dict[str, str]) -> str:
+    actions.do_add_internal_note(access.case, data.get("text", ""), acting_user=access.user)
+    return "Internal note added (visible to the review office only)."
 
 
 # --------------------------------------------------------------------------- drafters' forms

@@ -35,6 +35,31 @@ def distribution_list(sam: User, db: None) -> None:
 
 
 @pytest.fixture
+def people(
+    alice: User,
+    bob: User,
+    oscar: User,
+    rita: User,
+    dana: User,
+    sam: User,
+    pia: User,
+    ada: User,
+    ian: User,
+    distribution_list: None,
+) -> dict[str, User]:
+    """Every persona by name (tests.review.helpers.build takes this), with sam on the list."""
+    return dict(
+        alice=alice, bob=bob, oscar=oscar, rita=rita, dana=dana, sam=sam, pia=pia, ada=ada, ian=ian
+    )
+
+
+@pytest.fixture
+def apis(people: dict[str, User], api_for: Callable[[User], ApiClient]) -> dict[str, ApiClient]:
+    """An API client per persona."""
+    return {name: api_for(user) for name, user in people.items()}
+
+
+@pytest.fixture
 def api_for() -> Callable[[User], ApiClient]:
     """All personas of a test share one test Client (see tests/memos/conftest.py)."""
     shared = Client()

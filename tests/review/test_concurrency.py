@@ -66,13 +66,6 @@ def events(memo: Memo, type: EventType) -> int:
     return Event.objects.filter(subject_id=str(memo.id), type=type).count()
 
 
-@pytest.fixture
-def people(
-    alice: User, bob: User, rita: User, dana: User, sam: User, distribution_list: None
-) -> dict[str, User]:
-    return dict(alice=alice, bob=bob, rita=rita, dana=dana, sam=sam)
-
-
 def test_two_officers_acknowledging_at_once_acknowledge_once(people: dict[str, User]) -> None:
     memo = build(people, "submitted")
     as_rita, as_dana = api(people["rita"]), api(people["dana"])

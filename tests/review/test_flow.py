@@ -3,10 +3,7 @@ step, the event each step records, and that no text reaches an event or an e-mai
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from dissent.accounts.models import User
 from dissent.events.models import Event
@@ -31,22 +28,6 @@ from tests.review.helpers import (
 )
 
 REVIEW = "/api/v1/review"
-
-
-@pytest.fixture
-def apis(
-    alice: User,
-    bob: User,
-    rita: User,
-    dana: User,
-    sam: User,
-    pia: User,
-    ian: User,
-    distribution_list: None,
-    api_for: Callable[[User], ApiClient],
-) -> dict[str, ApiClient]:
-    people = dict(alice=alice, bob=bob, rita=rita, dana=dana, sam=sam, pia=pia, ian=ian)
-    return {name: api_for(user) for name, user in people.items()}
 
 
 def ok(response: Any, status: int = 200) -> dict[str, Any]:

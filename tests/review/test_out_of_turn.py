@@ -15,18 +15,6 @@ from tests.review.helpers import REJOINDER, REPLY, build, snapshot
 REVIEW = "/api/v1/review/cases"
 
 
-@pytest.fixture
-def people(
-    alice: User, bob: User, rita: User, dana: User, sam: User, pia: User, distribution_list: None
-) -> dict[str, User]:
-    return dict(alice=alice, bob=bob, rita=rita, dana=dana, sam=sam, pia=pia)
-
-
-@pytest.fixture
-def apis(people: dict[str, User], api_for: Callable[[User], ApiClient]) -> dict[str, ApiClient]:
-    return {name: api_for(user) for name, user in people.items()}
-
-
 def refused(response: Any, status: int, code: str, words: str = "") -> dict[str, Any]:
     assert response.status_code == status, response.content[:300]
     error = response.json()["error"]

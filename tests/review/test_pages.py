@@ -49,24 +49,6 @@ PERSONAS = ("alice", "bob", "oscar", "rita", "dana", "sam", "pia", "ada", "ian")
 
 
 @pytest.fixture
-def people(
-    alice: User,
-    bob: User,
-    oscar: User,
-    rita: User,
-    dana: User,
-    sam: User,
-    pia: User,
-    ada: User,
-    ian: User,
-    distribution_list: None,
-) -> dict[str, User]:
-    return dict(
-        alice=alice, bob=bob, oscar=oscar, rita=rita, dana=dana, sam=sam, pia=pia, ada=ada, ian=ian
-    )
-
-
-@pytest.fixture
 def browse(people: dict[str, User], client_for: ClientFor) -> Callable[[str], Client]:
     clients: dict[str, Client] = {}
 
@@ -260,6 +242,36 @@ def test_wrong_role_gets_403_and_out_of_turn_gets_409_with_no_writes(
     # Only the office head sends replies and adds recipients.
     assert post(browse("rita"), case_url(memo, "reply"), {"version": "1"}).status_code == 403
     assert post(browse("rita"), case_url(memo, "recipients")).status_code == 403
+    assert snapshot() == before
+    assert new_events(since) == []
+
+
+def test_case_page_forms_need_a_signed_in_post(
+    people: dict[str, User], browse: Callable[[str], Client]
+) -> None:
+    """Every form of the case page: anonymous gets the sign-in page, a GET is not allowed,
+    and neither writes anything."""
+    memo = build(people, "submitted")
+    meeting = Meeting.objects.create(case_id=memo.id, requested_by=people["alice"])
+    forms = (
+        "acknowledge",
+        "assign",
+        "scope",
+        "distribute",
+        "recipients",
+        "start-review",
+        "reply-drafts",
+        "reply",
+        f"meetings/{meeting.id}/record",
+        "close",
+        "notes",
+    )
+    before, since = snapshot(), last_event_id()
+    for form in forms:
+        response = browse("anon").post(case_url(memo, form))
+        assert response.status_code == 302, form
+        assert response["Location"].startswith("/accounts/login/"), form
+        assert browse("rita").get(case_url(memo, form)).status_code == 405, form
     assert snapshot() == before
     assert new_events(since) == []
 
@@ -553,6 +565,23 @@ def test_drafter_panel_shows_status_recipients_access_log_and_reply(
     assert "Report reprisal" in cosigner and "With the review office" not in cosigner
 
 
+def test_drafter_panel_shows_the_latest_openings_and_counts_the_rest(
+    people: dict[str, User], browse: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The access log grows with every reading: the page lists only the latest and says how
+    many there are."""
+    memo = build(people, "distributed")
+    for reader in ("rita", "sam", "dana"):
+        do_record_opening(memo, acting_user=people[reader])
+    monkeypatch.setattr(pages, "ACCESS_LOG_SHOWN", 2)
+    page = html(browse("alice").get(f"/messages/{memo.id}/"))
+    log = page[page.index("Who opened this message") :]
+    log = log[: log.index("</section>")]
+    # Alice's own opening of this page is the newest of the four.
+    assert "The latest 2 of 4 are shown." in log
+    assert "Alice" in log and "Dana" in log and "Sam" not in log and "Rita" not in log
+
+
 def test_drafter_panel_names_the_channel_of_a_redirection(
     people: dict[str, User], browse: Callable[[str], Client]
 ) -> None:
@@ -621,22 +650,23 @@ def test_report_reprisal_from_a_draft_and_a_submitted_message(
 
 def test_queue_rows_say_what_queries_due_of_says(people: dict[str, User]) -> None:
     """The queue computes each row's due date from plain values; it must agree with the
-    review core's own answer for every state."""
-    from dissent.review.calendar import closure_dates, today
+    review core's own answer (from the Case) for every state, on any day."""
+    from dissent.review.calendar import today
     from dissent.review.queries import due_of
 
-    for stage in ("submitted", "acknowledged", "under_review", "replied", "redirected"):
-        case = case_of(build(people, stage))
-        for day in (today(), date(2026, 1, 2), date(2031, 7, 4)):
-            mine = pages.due_with(
-                case.state,
-                case.ack_due,
-                case.reply_due,
-                case.reply_due_max,
-                day,
-                closure_dates(),
+    cases = [
+        case_of(build(people, stage))
+        for stage in ("submitted", "acknowledged", "under_review", "replied", "redirected")
+    ]
+    for day in (today(), date(2026, 1, 2), date(2031, 7, 4)):
+        with time_machine.travel(datetime(day.year, day.month, day.day, 17, tzinfo=UTC)):
+            queue = pages.queue_page(
+                pages.Relation.OFFICER, pages.QueueFilters(state="all"), "", per_page=50
             )
-            assert mine == due_of(case, on=day), (stage, day)
+        rows = {r.memo_id: r for r in queue.rows}
+        assert set(rows) == {c.memo_id for c in cases}
+        for case in cases:
+            assert rows[case.memo_id].due == due_of(case, on=day), (case.state, day)
 
 
 def test_several_counts_in_one_query(people: dict[str, User]) -> None:

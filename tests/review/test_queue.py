@@ -24,10 +24,11 @@ from dissent.review.actions import do_acknowledge, do_assign
 from dissent.review.models import Case
 from tests.conftest import ApiClient
 from tests.memos.helpers import TITLE_SENTINEL
-from tests.review.helpers import case_of, submitted
+from tests.review.helpers import build, case_of, submitted
 
 NY = ZoneInfo("America/New_York")
 QUEUE = "/api/v1/review/cases"
+READING = "/api/v1/review/reading-list"
 
 
 def at(*args: int) -> Any:
@@ -230,3 +231,23 @@ def test_counting_stops_at_the_cap_and_so_does_paging(
         assert refused.value.field == "page" and "narrow the filters" in refused.value.message
         exact = queries.queue(Relation.OFFICER, states=["acknowledged"])
         assert (exact.total, exact.total_exact) == (1, True)
+
+
+def test_the_reading_list_counts_up_to_its_cap(
+    people: dict[str, User],
+    api_for: Callable[[User], ApiClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A principal's list grows over the years: like the queue, it is counted up to a cap."""
+    memos = [build(people, "distributed") for _ in range(3)]
+    as_sam = api_for(people["sam"])
+    body = as_sam.get(READING).json()
+    assert (body["total"], body["total_exact"]) == (3, True)
+    assert [i["id"] for i in body["items"]] == [str(m.id) for m in reversed(memos)]
+    monkeypatch.setattr(queries, "READING_COUNT_CAP", 2)
+    body = as_sam.get(READING).json()
+    assert (body["total"], body["total_exact"]) == (2, False)
+    assert len(body["items"]) == 3  # the count is capped, not the list
+    assert [
+        i.case.memo_id for i in queries.reading_list(people["sam"], page=2, per_page=2).items
+    ] == [memos[0].id]

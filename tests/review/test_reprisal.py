@@ -4,10 +4,6 @@ the reporter may read it. There is no chain-of-command role, so it can reach nob
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-
 from dissent.accounts.models import User
 from dissent.events.models import Event
 from dissent.events.types import EventType
@@ -16,29 +12,6 @@ from tests.conftest import ApiClient
 from tests.review.helpers import REPORT_SENTINEL, assert_no_text_in_events_or_mail, build
 
 REPORTS = "/api/v1/review/reprisal-reports"
-
-
-@pytest.fixture
-def people(
-    alice: User,
-    bob: User,
-    oscar: User,
-    rita: User,
-    dana: User,
-    sam: User,
-    pia: User,
-    ada: User,
-    ian: User,
-    distribution_list: None,
-) -> dict[str, User]:
-    return dict(
-        alice=alice, bob=bob, oscar=oscar, rita=rita, dana=dana, sam=sam, pia=pia, ada=ada, ian=ian
-    )
-
-
-@pytest.fixture
-def apis(people: dict[str, User], api_for: Callable[[User], ApiClient]) -> dict[str, ApiClient]:
-    return {name: api_for(user) for name, user in people.items()}
 
 
 def test_a_co_signer_reports_on_a_draft_and_only_head_auditor_and_reporter_read_it(
