@@ -209,6 +209,8 @@ def _database() -> dict[str, object]:
         Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets readers work during a write; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue on the busy timeout instead of failing on a lock upgrade.
+        # Writers queue on a file lock rather than polling (dissent/backends/sqlite/base.py).
+        config["ENGINE"] = "dissent.backends.sqlite"
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",

@@ -241,7 +241,7 @@ def test_postgres_database_url_is_accepted(tmp_path: Path) -> None:
 def test_default_database_is_sqlite_in_the_data_dir_with_wal(tmp_path: Path) -> None:
     got = decided(tmp_path, ["DATABASES"], DISSENT_SECRET_KEY=KEY)
     database = got["DATABASES"]["default"]  # type: ignore[index]
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["ENGINE"] == "dissent.backends.sqlite"  # SQLite, writers queued
     assert database["NAME"] == str((tmp_path / "data" / "dissent.sqlite3").resolve())
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["OPTIONS"]["timeout"] > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from dissent.accounts.mfa import mfa_missing
@@ -43,7 +44,10 @@ def user_for_token(token: str) -> User | None:
     if mfa_missing(row.user):
         raise MFARequired("this account's role requires MFA: set it up in the web interface")
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
-        ApiToken.objects.filter(id=row.id).update(last_used_at=now)
+        # A transaction of its own, so that on SQLite it queues with the other writers
+        # (dissent/backends/sqlite) instead of polling for the lock.
+        with transaction.atomic():
+            ApiToken.objects.filter(id=row.id).update(last_used_at=now)
     return row.user
 
 

@@ -200,7 +200,10 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
             f"the text changed: version {memo.version_count} is current; read it, then sign",
             field="version",
         )
-    current = _current_version(memo)
+    # What the signature binds to, without the text itself (up to 200 KB per signer).
+    current = Version.objects.only("id", "memo_id", "number", "content_hash", "commitment").get(
+        memo=memo, number=memo.version_count
+    )
     signed = (
         Invitation.objects.filter(memo=memo, user=acting_user)
         .exclude(status=InvitationStatus.SIGNED, signed_version=current)

@@ -1,0 +1,69 @@
+"""SQLite where writers wait in a queue instead of polling.
+
+SQLite admits one writer at a time. Django begins each transaction with BEGIN IMMEDIATE
+(settings.py), and a second writer then polls on SQLite's busy handler, which sleeps 1, 2,
+5, 10 ... 100 ms between tries: under many concurrent writers most of the wall time goes to
+those sleeps, while the lock is often free. Here every transaction first takes an exclusive
+flock(2) on `<database file>.writers`, which the kernel hands to a blocked waiter the moment
+it is released; SQLite's own lock is then always free at BEGIN. The flock is per open file,
+so it orders the threads of one process as well as gunicorn's worker processes.
+
+Statements outside a transaction (autocommit) still use the busy timeout, as before.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+
+# django-stubs leave out the private hooks overridden here (Django 5.2 has them all).
+class DatabaseWrapper(base.DatabaseWrapper):
+    _writer_fd: int | None = None
+    _writer_turn = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._take_writer_turn()
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+        except BaseException:
+            self._end_writer_turn()
+            raise
+
+    def _commit(self) -> Any:
+        try:
+            return super()._commit()  # type: ignore[misc]
+        finally:
+            self._end_writer_turn()
+
+    def _rollback(self) -> Any:
+        try:
+            return super()._rollback()  # type: ignore[misc]
+        finally:
+            self._end_writer_turn()
+
+    def _close(self) -> Any:
+        try:
+            return super()._close()  # type: ignore[misc]
+        finally:
+            self._end_writer_turn()
+            if self._writer_fd is not None:
+                os.close(self._writer_fd)
+                self._writer_fd = None
+
+    def _take_writer_turn(self) -> None:
+        if self.is_in_memory_db():
+            return
+        if self._writer_fd is None:
+            path = f"{self.settings_dict['NAME']}.writers"
+            self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._writer_fd, fcntl.LOCK_EX)
+        self._writer_turn = True
+
+    def _end_writer_turn(self) -> None:
+        if self._writer_turn and self._writer_fd is not None:
+            fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+        self._writer_turn = False
