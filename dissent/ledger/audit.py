@@ -1,12 +1,18 @@
 """`dissent ledger verify`: recompute the whole log from what is stored and compare.
 
-Checked, entry by entry in index order (streamed in chunks, so memory stays flat at any
-size): there is no gap; each stored leaf hash is SHA-256(0x00 || leaf); each leaf is exactly
-what its Event row encodes to now (so an edited event row is caught, not only an edited log);
+Checked, in index order (streamed in chunks, so memory stays flat at any size): there is no
+gap; each stored leaf hash is SHA-256(0x00 || leaf) and its entry is linked to an event;
 each stored subtree hash is the recomputed node; each stored checkpoint's root is the
 recomputed root at its size and its note says so; then consecutive checkpoints are proved
 consistent (RFC 9162 consistency proofs, from the nodes just verified), and no event is
-missing from the log.
+missing from the log. With `events=True` (`dissent ledger verify --events`) each leaf must
+also be exactly what its Event row encodes to now, so an edited event row is caught, not
+only an edited log; re-deriving every leaf costs several times the rest of the audit.
+
+A whole aligned chunk of 2**k entries is one perfect subtree: it is hashed level by level
+and compared list against list, then joined to the running tree as one subtree. Any
+mismatch, a chunk that is not whole, or a checkpoint inside it takes the entry-by-entry path
+instead, which names the first problem in index order.
 
 Stops at the first problem in index order and names the index. Threat handled: someone with
 write access to the database rewriting history (the append-only triggers can be dropped by
@@ -17,14 +23,17 @@ signed checkpoint).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils.dateparse import parse_datetime
 
 from dissent.crypto.signing import VerifierKey
@@ -34,7 +43,7 @@ from dissent.ledger import merkle, store
 from dissent.ledger import note as notes
 from dissent.ledger.models import Checkpoint, VerificationRun
 
-CHUNK = 10_000
+CHUNK = 1 << 14  # a power of two, so that a whole aligned chunk is a perfect subtree
 # Progress is reported every PROGRESS_STEP of the log (and at least every 100,000 entries).
 PROGRESS_STEP = 0.05
 PROGRESS_MAX_ENTRIES = 100_000
@@ -54,7 +63,21 @@ _ENTRIES = (
     'LEFT JOIN "events_event" v ON v."id" = e."event_id" '
     'WHERE e."index" >= %s AND e."index" < %s ORDER BY e."index"'
 )
+_LEAVES = (
+    'SELECT "index", "leaf", "leaf_hash", "event_id" FROM "ledger_logentry" '
+    'WHERE "index" >= %s AND "index" < %s ORDER BY "index"'
+)
 _NODES = 'SELECT "level", "index", "hash" FROM "ledger_subtree" WHERE '
+_LEVEL = (
+    'SELECT "hash" FROM "ledger_subtree" WHERE "level" = %s AND "index" >= %s AND "index" < %s '
+    'ORDER BY "index"'
+)
+_COUNTS = (
+    'SELECT (SELECT COUNT(*) FROM "events_event"), '
+    '(SELECT COUNT(*) FROM "ledger_logentry" WHERE "event_id" IS NOT NULL)'
+)
+# Ranges narrower than this are checked entry by entry.
+MIN_BLOCK = 64
 
 _FIELD_NAMES = {
     "t": "event type",
@@ -83,6 +106,7 @@ class Report:
     checkpoints: int
     latest_checkpoint: int | None  # its size
     signatures_checked: bool  # checkpoint notes verified with the log's public key
+    events_checked: bool  # every leaf re-derived from its event row (--events)
     problem: Problem | None
     run: VerificationRun
 
@@ -99,9 +123,14 @@ class Report:
             signature = "signature valid" if self.signatures_checked else "NO log key to check"
             latest = f"matches the latest checkpoint (size {self.latest_checkpoint}, {signature})"
         root = base64.b64encode(self.root).decode()
+        events = (
+            "every leaf matches its event row"
+            if self.events_checked
+            else "event rows not compared (--events)"
+        )
         return (
             f"log verified: {_count(self.size, 'entry', 'entries')}, root {root}, {latest}, "
-            f"{_count(self.checkpoints, 'checkpoint', 'checkpoints')} consistent"
+            f"{_count(self.checkpoints, 'checkpoint', 'checkpoints')} consistent, {events}"
         )
 
 
@@ -121,14 +150,20 @@ def verify(
     log_key: VerifierKey | None = None,
     progress: Progress | None = None,
     chunk: int = CHUNK,
+    events: bool = False,
+    workers: int | None = None,
 ) -> Report:
     """Verify the log as it stands (its size is read once, at the start) and record a
-    VerificationRun. Checkpoint signatures are checked with `log_key` (default: the
-    configured key; none configured: not checked, and the summary says so). Never raises
-    for a bad log: the report carries the problem."""
+    VerificationRun; with `events`, also that every leaf is what its event row encodes to.
+    Checkpoint signatures are checked with `log_key` (default: the configured key; none
+    configured: not checked, and the summary says so). Whole chunks are hashed by `workers`
+    processes (default: one per core) when the log has several and no transaction is open
+    (a child process could not see its rows). Never raises for a bad log: the report
+    carries the problem."""
     log_key = log_key or configured_log_key()
     size = store.size()
-    audit = _Audit(size, progress, chunk, log_key)
+    workers = default_workers() if workers is None else max(1, workers)
+    audit = _Audit(size, progress, chunk, log_key, events, workers)
     try:
         audit.run()
     except _Failed as failed:
@@ -150,6 +185,7 @@ def verify(
         checkpoints=audit.checkpoints,
         latest_checkpoint=audit.latest_checkpoint,
         signatures_checked=log_key is not None,
+        events_checked=events,
         problem=audit.problem,
         run=run,
     )
@@ -157,14 +193,22 @@ def verify(
 
 class _Audit:
     def __init__(
-        self, size: int, progress: Progress | None, chunk: int, log_key: VerifierKey | None
+        self,
+        size: int,
+        progress: Progress | None,
+        chunk: int,
+        log_key: VerifierKey | None,
+        events: bool,
+        workers: int = 1,
     ) -> None:
         self.size = size
+        self.events = events
+        self.workers = workers
         self.log_key = log_key
         self.progress = progress
         self.chunk = chunk
         self.compact = merkle.CompactRange()
-        self._entries_sql = _ENTRIES.format(time=_TIME[connection.vendor])
+        self._entries_sql = _ENTRIES.format(time=_TIME[connection.vendor]) if events else _LEAVES
         self.encoder = leaves.Encoder()
         self._macs: dict[str, str] = {}
         self.problem: Problem | None = None
@@ -177,12 +221,15 @@ class _Audit:
         self._checkpoints = _checkpoints()
         self._pending = next(self._checkpoints, None)
         self._check_checkpoints()  # a checkpoint of the empty log
-        start = 0
-        while start < self.size:
-            end = min(start + self.chunk, self.size)
-            self._verify_chunk(start, end)
-            start = end
-            self._report(end)
+        spans = [
+            (start, min(start + self.chunk, self.size)) for start in range(0, self.size, self.chunk)
+        ]
+        with contextlib.closing(self._hashed_elsewhere(spans)) as hashed:
+            for start, end in spans:
+                root = hashed.get(start)
+                if root is None or not self._join(start, end, root()):
+                    self._verify_range(start, end)
+                self._report(end)
         # A checkpoint beyond the size read at the start was signed while this ran, unless
         # the log (still) has fewer entries than it signed: then entries were taken away.
         if self._pending is not None and self._pending["size"] > store.size():
@@ -194,6 +241,17 @@ class _Audit:
                 )
             )
         self._check_consistency()
+        self._check_every_event_is_logged()
+
+    def _check_every_event_is_logged(self) -> None:
+        # Entries link distinct events (a unique key), so equal counts, read in one statement
+        # (one snapshot), mean none is missing. Otherwise the exact search names one; it may
+        # find none when an append committed between the two counts.
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNTS)
+            events, linked = cursor.fetchone()
+        if events == linked:
+            return
         missing = (
             Event.objects.filter(log_entry__isnull=True).order_by("id").values_list("id", flat=True)
         ).first()
@@ -202,11 +260,103 @@ class _Audit:
 
     # ----------------------------------------------------------------- entries and nodes
 
-    def _verify_chunk(self, start: int, end: int) -> None:
-        # Plain SQL, no ORM: this loop is the whole cost of verifying a large log.
+    def _verify_range(self, start: int, end: int) -> None:
+        """Entries [start, end): as perfect subtrees where possible (the range cut into
+        aligned powers of two, and halved around a checkpoint inside one), else one by one."""
+        width = end - start
+        if width < MIN_BLOCK or start % (1 << (width.bit_length() - 1)):
+            self._verify_chunk(start, end)
+            return
+        top = 1 << (width.bit_length() - 1)
+        pending = self._pending["size"] if self._pending is not None else None
+        if top != width or (pending is not None and start < pending < end):
+            middle = start + top if top != width else start + top // 2
+            self._verify_range(start, middle)
+            self._verify_range(middle, end)
+        elif not self._verify_block(start, end):
+            self._verify_chunk(start, end)
+
+    def _verify_block(self, start: int, end: int) -> bool:
+        """Verify entries [start, end), an aligned perfect subtree, as one; False (nothing
+        changed) if anything differs, for the entry-by-entry path to name it."""
+        root = self.block_hash(start, end)
+        return root is not None and self._join(start, end, root)
+
+    def block_hash(self, start: int, end: int) -> bytes | None:
+        """The root of the perfect subtree over entries [start, end) if every entry, link,
+        stored node inside it (and with `events` every leaf's event row) checks out."""
+        rows = self._rows(start, end)
+        if len(rows) != end - start or rows[0][0] != start or rows[-1][0] != end - 1:
+            return None  # a gap (indexes are unique and ordered)
+        sha256 = hashlib.sha256
+        hashes = [sha256(b"\x00" + row[1]).digest() for row in rows]
+        if hashes != [row[2] for row in rows] or None in [row[3] for row in rows]:
+            return None
+        if self.events:
+            leaf, sqlite = self.encoder.leaf, connection.vendor == "sqlite"
+            try:
+                for index, data, _, event_id, *event in rows:
+                    self._check_event(index, bytes(data), event_id, event, leaf, sqlite)
+            except _Failed:
+                return None
+        level = 0
+        with connection.cursor() as cursor:
+            while len(hashes) > 1:
+                hashes = [
+                    sha256(b"\x01" + left + right).digest()
+                    for left, right in zip(hashes[0::2], hashes[1::2], strict=True)
+                ]
+                level += 1
+                cursor.execute(_LEVEL, [level, start >> level, end >> level])
+                if hashes != [stored for (stored,) in cursor.fetchall()]:
+                    return None
+        return hashes[0]
+
+    def _join(self, start: int, end: int, root: bytes | None) -> bool:
+        """Add a verified block's root to the tree, checking the stored subtrees it
+        completes above it and the checkpoints at its end; False (nothing changed) if a
+        stored subtree differs or the block does not qualify."""
+        width = end - start
+        pending = self._pending["size"] if self._pending is not None else None
+        if root is None or width & (width - 1) or (pending is not None and start < pending < end):
+            return False
+        joined = self.compact.copy()
+        above = joined.append_subtree(width.bit_length() - 1, root)
+        if above:
+            nodes = _stored_nodes(end - 1, end)
+            if any(nodes.get((lvl, i)) != node for lvl, i, node in above):
+                return False
+        self.compact = joined
+        self._check_checkpoints()
+        return True
+
+    def _hashed_elsewhere(self, spans: list[tuple[int, int]]) -> _Hashed:
+        """Block roots of the whole chunks, computed by worker processes in the order the
+        loop will ask for them; empty when there is nothing to share out."""
+        whole = [
+            (start, end)
+            for start, end in spans
+            if end - start == self.chunk
+            and not self.chunk & (self.chunk - 1)
+            and self.chunk >= MIN_BLOCK
+        ]
+        if self.workers < 2 or len(whole) < 2 or connection.in_atomic_block:
+            return _Hashed({})
+        # Children must open their own connections, never share the parent's.
+        connections.close_all()
+        pool = multiprocessing.get_context("fork").Pool(min(self.workers, len(whole)))
+        tasks = [(start, end, self.chunk, self.events) for start, end in whole]
+        results = pool.imap(_block_root, tasks)
+        return _Hashed({start: results.__next__ for start, _ in whole}, pool)
+
+    def _rows(self, start: int, end: int) -> list[tuple[Any, ...]]:
+        # Plain SQL, no ORM: reading and hashing the entries is the cost of a large log.
         with connection.cursor() as cursor:
             cursor.execute(self._entries_sql, [start, end])
-            rows = cursor.fetchall()
+            return cursor.fetchall()
+
+    def _verify_chunk(self, start: int, end: int) -> None:
+        rows = self._rows(start, end)
         nodes = _stored_nodes(start, end)
         compact, sha256 = self.compact, hashlib.sha256
         leaf, sqlite = self.encoder.leaf, connection.vendor == "sqlite"
@@ -220,24 +370,8 @@ class _Audit:
                 raise _Failed(Problem(index, "stored leaf hash is not SHA-256(0x00 || leaf)"))
             if event_id is None:
                 raise _Failed(Problem(index, "the entry is not linked to an event"))
-            type, subject_id, at, actor_id, commitment, payload = event
-            at = _sqlite_time(at) if sqlite else (at or "")
-            mac = self._payload_mac(payload)
-            if data != leaf(event_id, type, subject_id, at, actor_id, commitment, None, mac):
-                payload = _payload(payload)
-                self._leaf_mismatch(
-                    index,
-                    data,
-                    {
-                        "event_id": event_id,
-                        "type": type,
-                        "subject_id": subject_id,
-                        "at": at,
-                        "actor_id": actor_id,
-                        "commitment": commitment,
-                        "payload": payload,
-                    },
-                )
+            if self.events:
+                self._check_event(index, data, event_id, event, leaf, sqlite)
             for level, node_index, node in compact.append(leaf_hash):
                 stored = nodes.get((level, node_index))
                 if stored != node:
@@ -256,6 +390,27 @@ class _Audit:
                 self._check_checkpoints()
         if expected != end:
             raise _Failed(Problem(expected, "the entry is missing"))
+
+    def _check_event(
+        self, index: int, data: bytes, event_id: int, event: list[Any], leaf: Any, sqlite: bool
+    ) -> None:
+        type, subject_id, at, actor_id, commitment, payload = event
+        at = _sqlite_time(at) if sqlite else (at or "")
+        mac = self._payload_mac(payload)
+        if data != leaf(event_id, type, subject_id, at, actor_id, commitment, None, mac):
+            self._leaf_mismatch(
+                index,
+                data,
+                {
+                    "event_id": event_id,
+                    "type": type,
+                    "subject_id": subject_id,
+                    "at": at,
+                    "actor_id": actor_id,
+                    "commitment": commitment,
+                    "payload": _payload(payload),
+                },
+            )
 
     def _payload_mac(self, stored: object) -> str:
         # Remembered by the stored JSON text: many events carry the same small payload
@@ -340,6 +495,31 @@ class _Audit:
         if self.progress is not None and (done >= self._next_report or done == self.size):
             self.progress(done, self.size)
             self._next_report = done + self._step
+
+
+class _Hashed:
+    """Block roots by start index, each a call that waits for its worker's answer."""
+
+    def __init__(self, roots: dict[int, Callable[[], bytes | None]], pool: Any = None) -> None:
+        self._roots, self._pool = roots, pool
+
+    def get(self, start: int) -> Callable[[], bytes | None] | None:
+        return self._roots.get(start)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def _block_root(task: tuple[int, int, int, bool]) -> bytes | None:
+    """In a worker process: one block's root, or None for the parent to look closer."""
+    start, end, chunk, events = task
+    return _Audit(end, None, chunk, None, events).block_hash(start, end)
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _stored_nodes(start: int, end: int) -> dict[tuple[int, int], bytes]:

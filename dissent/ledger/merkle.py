@@ -258,6 +258,27 @@ class CompactRange:
         self._size = new_size
         return completed
 
+    def append_subtree(self, level: int, subtree_hash: bytes) -> list[tuple[int, int, bytes]]:
+        """Add the root of a perfect subtree of 2**level leaves, as if its leaves were
+        appended one by one; the range's size must be a multiple of 2**level. Returns the
+        completed subtrees above ``level``, as ``append`` does."""
+        _require_hash(subtree_hash, "subtree hash", ValueError)
+        if level < 0 or self._size % (1 << level):
+            raise ValueError(f"a subtree of level {level} cannot follow {self._size} leaves")
+        completed: list[tuple[int, int, bytes]] = []
+        new_size, h = self._size + (1 << level), subtree_hash
+        carry = self._size >> level
+        while carry & 1:
+            h = node_hash(self._hashes.pop(), h)
+            level, carry = level + 1, carry >> 1
+            completed.append((level, (new_size >> level) - 1, h))
+        self._hashes.append(h)
+        self._size = new_size
+        return completed
+
+    def copy(self) -> CompactRange:
+        return CompactRange.from_hashes(self._size, self._hashes)
+
     def root(self) -> bytes:
         if not self._hashes:
             return EMPTY_ROOT

@@ -171,9 +171,9 @@ def test_tampering_is_caught_at_the_first_bad_index(
     index: int,
     words: str,
 ) -> None:
-    assert audit.verify(by="test").ok
+    assert audit.verify(by="test", events=True).ok
     tamper(index)
-    report = audit.verify(by="test")
+    report = audit.verify(by="test", events=True)
     assert not report.ok
     assert report.problem is not None
     assert report.problem.index == index, report.problem
@@ -184,10 +184,119 @@ def test_tampering_is_caught_at_the_first_bad_index(
     assert words in run.detail
 
 
+# Changes to the log itself, caught without reading event rows, on the entry-by-entry path
+# (the default chunk is larger than the log) and on the whole-block path (chunks of 4).
+LOG_TAMPERING = [
+    (name, tamper, index, words)
+    for name, tamper, index, words in TAMPERING
+    if not name.startswith("event") and name != "leaf and its hash"
+] + [("leaf and its hash", _set_leaf_and_hash, 12, "(level 1 #6, entries 12 to 13) does not")]
+
+
+@pytest.mark.parametrize("chunk", [audit.CHUNK, 4, 8])
+@pytest.mark.parametrize(
+    ("tamper", "index", "words"),
+    [pytest.param(t, i, w, id=name) for name, t, i, w in LOG_TAMPERING],
+)
+def test_the_log_alone_catches_changes_to_the_log(
+    log: dict[str, object],
+    lifted_triggers: None,
+    chunk: int,
+    tamper: Callable[[int], None],
+    index: int,
+    words: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(audit, "MIN_BLOCK", 2)
+    assert audit.verify(by="test", chunk=chunk).ok
+    tamper(index)
+    report = audit.verify(by="test", chunk=chunk)
+    assert report.problem is not None
+    assert report.problem.index == index, report.problem
+    assert words in report.problem.what, report.problem
+
+
+def test_whole_blocks_give_the_same_root_and_checkpoints(
+    log: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grow(70 - store.size())
+    make_checkpoint()  # size 70: inside the block [64, 72) of 8
+    one_by_one: list[int] = []
+    entry_path = audit._Audit._verify_chunk
+
+    def spy(self: audit._Audit, start: int, end: int) -> None:
+        one_by_one.append(start)
+        entry_path(self, start, end)
+
+    monkeypatch.setattr(audit._Audit, "_verify_chunk", spy)
+    monkeypatch.setattr(audit, "MIN_BLOCK", 2)
+    assert audit.verify(by="test", chunk=8).ok
+    # Blocks are halved around checkpoints 10 and 25 and [64, 70) is cut into 4 + 2: only
+    # the entries on either side of 25, single, are left for the entry-by-entry path.
+    assert one_by_one == [24, 25]
+    for chunk in (audit.CHUNK, 4, 8, 16, 7):
+        report = audit.verify(by="test", chunk=chunk)
+        assert report.ok, (chunk, report.problem)
+        assert report.root == merkle.root(leaf_hashes())
+        assert (report.checkpoints, report.latest_checkpoint) == (4, 70)
+
+
+@pytest.mark.django_db(transaction=True)  # worker processes see committed rows only
+@pytest.mark.parametrize("events", [False, True])
+def test_worker_processes_hash_whole_chunks_and_the_parent_names_the_bad_index(
+    log: dict[str, object],
+    lifted_triggers: None,
+    monkeypatch: pytest.MonkeyPatch,
+    events: bool,
+) -> None:
+    grow(64 - store.size())
+    monkeypatch.setattr(audit, "MIN_BLOCK", 2)
+    shared: list[int] = []
+    share_out = audit._Audit._hashed_elsewhere
+
+    def spy(self: audit._Audit, spans: list[tuple[int, int]]) -> audit._Hashed:
+        hashed = share_out(self, spans)
+        shared.append(len(hashed._roots))
+        return hashed
+
+    monkeypatch.setattr(audit._Audit, "_hashed_elsewhere", spy)
+    one = audit.verify(by="test", chunk=8, events=events, workers=1)
+    in_parent: list[int] = []
+    look_closer = audit._Audit._verify_range
+
+    def parent_spy(self: audit._Audit, start: int, end: int) -> None:
+        if end - start == 8:
+            in_parent.append(start)
+        look_closer(self, start, end)
+
+    monkeypatch.setattr(audit._Audit, "_verify_range", parent_spy)
+    two = audit.verify(by="test", chunk=8, events=events, workers=2)
+    assert one.ok and two.ok, (one.problem, two.problem)
+    assert two.root == one.root == merkle.root(leaf_hashes())
+    assert two.checkpoints == one.checkpoints == 3
+    assert shared == [0, 8]  # 64 entries: eight whole chunks of 8 went to the workers
+    assert in_parent == [8, 24]  # their roots were used, but where checkpoints 10 and 25 lie
+    _set_leaf_hash(50)
+    problem = audit.verify(by="test", chunk=8, events=events, workers=2).problem
+    assert problem is not None and problem.index == 50
+    assert "stored leaf hash is not SHA-256" in problem.what
+
+
+def test_without_events_an_edited_event_row_is_not_looked_at(
+    log: dict[str, object], lifted_triggers: None
+) -> None:
+    _set_event("payload", '{"method": "forged"}')(13)
+    report = audit.verify(by="test")
+    assert report.ok and not report.events_checked
+    assert report.summary().endswith("event rows not compared (--events)")
+    problem = audit.verify(by="test", events=True).problem
+    assert problem is not None and problem.index == 13
+
+
 def test_an_edited_actor_is_caught(log: dict[str, object], lifted_triggers: None) -> None:
     index = first_memo_event_after(12)
     _set_event_actor(index)
-    problem = audit.verify(by="test").problem
+    problem = audit.verify(by="test", events=True).problem
     assert problem is not None and problem.index == index
     assert "actor differs" in problem.what
 
@@ -289,7 +398,7 @@ def test_the_first_of_two_bad_entries_is_named(
 ) -> None:
     _set_leaf(33)
     _set_event("payload", '{"method": "x"}')(17)
-    problem = audit.verify(by="test", chunk=7).problem
+    problem = audit.verify(by="test", chunk=7, events=True).problem
     assert problem is not None and problem.index == 17
 
 
@@ -391,7 +500,7 @@ def test_dissent_ledger_verify_exit_status_as_an_operator_sees_it(tmp_path: Path
     assert good.returncode == 0, good.stderr
     assert re.fullmatch(
         r"log verified: 1 entry, root \S+, no checkpoint signed yet, "
-        r"0 checkpoints consistent\n",
+        r"0 checkpoints consistent, event rows not compared \(--events\)\n",
         good.stdout,
     )
 

@@ -385,3 +385,32 @@ def test_verify_consistency_edge_sizes() -> None:
             merkle.verify_consistency(*args)
     merkle.verify_consistency(1, 1, one, one, [])
     merkle.verify_consistency(1, 2, one, two, [LEAVES[1]])
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3, 5])
+def test_appending_a_whole_subtree_is_appending_its_leaves(level: int) -> None:
+    """What the audit does with a block of 2**level verified leaves: the same tiles, and the
+    completed subtrees above the block that leaf-by-leaf appends report."""
+    width = 1 << level
+    by_leaf, by_block = merkle.CompactRange(), merkle.CompactRange()
+    for start in range(0, MAX_SIZE - width + 1, width):
+        above: list[tuple[int, int, bytes]] = []
+        for i in range(start, start + width):
+            above = [node for node in by_leaf.append(LEAVES[i]) if node[0] > level] or above
+        completed = by_block.append_subtree(level, mth(start, start + width))
+        assert completed == above
+        assert by_block.hashes == by_leaf.hashes and by_block.size == by_leaf.size
+        assert by_block.root() == mth(0, start + width)
+    copy = by_block.copy()
+    copy.append(LEAVES[0])
+    assert copy.size == by_block.size + 1  # a copy moves on alone
+
+
+def test_a_subtree_must_start_at_its_own_alignment() -> None:
+    compact = merkle.CompactRange()
+    compact.append(LEAVES[0])
+    with pytest.raises(ValueError, match="cannot follow 1 leaves"):
+        compact.append_subtree(1, LEAVES[1])
+    with pytest.raises(ValueError, match="32 bytes"):
+        compact.append_subtree(0, b"short")
+    assert compact.size == 1  # nothing was added

@@ -44,6 +44,11 @@ class Command(BaseCommand):
         )
         shown.add_argument("--no-progress", dest="progress", action="store_const", const=False)
         verify.add_argument(
+            "--events",
+            action="store_true",
+            help="also check that every leaf is what its event row encodes to now (slower)",
+        )
+        verify.add_argument(
             "--by", default="", help="who runs it, for the record (default: the OS user)"
         )
         verify.add_argument(
@@ -108,7 +113,10 @@ class Command(BaseCommand):
                     f"--log-key is not a verifier key: {exc}", returncode=2
                 ) from None
         report = audit.verify(
-            by=options["by"] or f"cli:{_os_user()}", log_key=log_key, progress=progress
+            by=options["by"] or f"cli:{_os_user()}",
+            log_key=log_key,
+            progress=progress,
+            events=options["events"],
         )
         if report.ok:
             self.stdout.write(report.summary())
