@@ -365,7 +365,7 @@ def read_rows(size: int, events: bool) -> tuple[float, float]:
 
     sql = audit._ENTRIES.format(time=audit._TIME[connection.vendor]) if events else audit._LEAVES
     started, cpu = time.perf_counter(), time.process_time()
-    with connection.cursor() as cursor:
+    with audit._reader(binary=not events) as cursor:
         for start in range(0, size, audit.CHUNK):
             cursor.execute(sql, [start, start + audit.CHUNK])
             cursor.fetchall()

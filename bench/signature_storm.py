@@ -312,8 +312,9 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
                 flush=True,
             )
             port = free_port()
+            threads = args.threads or (1 if db == "sqlite" else 4)  # as `dissent serve`
             with running_server(
-                env, port, args.workers, args.threads, data_dir / "server.log"
+                env, port, args.workers, threads, data_dir / "server.log"
             ) as server:
                 base = f"http://127.0.0.1:{port}"
                 drive(base, "healthz", _short(args))  # warm-up: every worker connects
@@ -334,6 +335,7 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
     healthz = (before["rate"] + after["rate"]) / 2
     return {
         "db": db,
+        "server": {"workers": args.workers, "threads": threads},
         "signers": args.signers,
         "storm": storm,
         "healthz_before": before,
@@ -356,6 +358,8 @@ def report(r: dict[str, Any]) -> str:
     bad = {k: v for k, v in s["statuses"].items() if k != "200"}
     return "\n".join(
         [
+            f"server          {r['server']['workers']} workers x {r['server']['threads']} "
+            "threads",
             f"signatures      {s['ok']:>6} of {r['signers']} answered 200"
             + (f"; other answers {bad}" if bad else ""),
             f"signatures/s    {s['rate']:>8.1f}   p50 {s['p50_ms']:6.1f} ms   p99 "
@@ -391,7 +395,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="length of each /healthz measurement (one before, one after)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="gunicorn threads per worker (default: `dissent serve`'s, 1 on SQLite, 4 on "
+        "PostgreSQL)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     # Internal: the Django steps, run in a subprocess with the server's environment.
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
@@ -399,7 +408,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for name in ("signers", "clients", "client_processes", "workers", "threads"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.healthz_seconds <= 0:
         parser.error("--healthz-seconds must be positive")
@@ -420,8 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         "\n".join(
             [
                 *header_lines("signature storm (bench/signature_storm.py)", machine),
-                f"server: dissent serve --workers {args.workers} --threads {args.threads} "
-                "--no-worker",
+                f"server: dissent serve --workers {args.workers} --threads "
+                f"{args.threads or '1 (SQLite) / 4 (PostgreSQL)'} --no-worker",
                 f"load: {args.signers} signers, one POST /api/v1/messages/ID/sign each with "
                 f"their own bearer token, {args.clients} concurrent keep-alive clients in "
                 f"{args.client_processes} Python processes (httpx); /healthz with the same clients "

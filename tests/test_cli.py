@@ -434,3 +434,30 @@ def test_demo_seeds_personas_prints_logins_and_is_idempotent(
     assert checked["alice"] == [302, "/", 200]
     assert checked["rita"] == ["/accounts/2fa/authenticate/", "/", 200]
     assert checked["users"] == sorted(f"{name}@example.org" for name in PERSONAS)
+
+
+@pytest.mark.parametrize(
+    ("engine", "env", "threads"),
+    [
+        ("dissent.backends.sqlite", {}, 1),
+        ("django.db.backends.postgresql", {}, 4),
+        ("dissent.backends.sqlite", {"DISSENT_WEB_THREADS": "3"}, 3),
+    ],
+)
+def test_serve_threads_follow_the_database_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+    engine: str,
+    env: dict[str, str],
+    threads: int,
+) -> None:
+    from dissent.web.management.commands import serve
+
+    monkeypatch.delenv("DISSENT_WEB_THREADS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", engine)  # type: ignore[attr-defined]
+    started: list[tuple[str, int, int, bool]] = []
+    monkeypatch.setattr(serve, "run_server", lambda *a: started.append(a) or 0)
+    assert main(["serve", "--workers", "2", "--no-worker"]) == 0
+    assert started == [("127.0.0.1:8000", 2, threads, False)]

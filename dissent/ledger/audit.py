@@ -300,7 +300,7 @@ class _Audit:
             except _Failed:
                 return None
         level = 0
-        with connection.cursor() as cursor:
+        with _reader(binary=True) as cursor:
             while len(hashes) > 1:
                 hashes = [
                     sha256(b"\x01" + left + right).digest()
@@ -351,7 +351,7 @@ class _Audit:
 
     def _rows(self, start: int, end: int) -> list[tuple[Any, ...]]:
         # Plain SQL, no ORM: reading and hashing the entries is the cost of a large log.
-        with connection.cursor() as cursor:
+        with _reader(binary=not self.events) as cursor:
             cursor.execute(self._entries_sql, [start, end])
             return cursor.fetchall()
 
@@ -495,6 +495,24 @@ class _Audit:
         if self.progress is not None and (done >= self._next_report or done == self.size):
             self.progress(done, self.size)
             self._next_report = done + self._step
+
+
+@contextlib.contextmanager
+def _reader(*, binary: bool) -> Iterator[Any]:
+    """A cursor for the audit's bulk reads. On PostgreSQL, with `binary`, psycopg's binary
+    format: hashes and leaves cross as raw bytes rather than as hex text to be decoded
+    (the event columns of --events keep Django's usual text conversions)."""
+    if binary and connection.vendor == "postgresql":
+        import psycopg  # only on PostgreSQL, whose backend needs it anyway
+
+        connection.ensure_connection()
+        # Django's connections make client-side-binding cursors, which cannot read binary.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.format = psycopg.pq.Format.BINARY
+            yield cursor
+    else:
+        with connection.cursor() as cursor:
+            yield cursor
 
 
 class _Hashed:

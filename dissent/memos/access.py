@@ -4,7 +4,9 @@ NotFound — the same answer as for an id that never existed, so ids reveal noth
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from dissent.accounts.access import parse_uuid
 from dissent.accounts.models import User
@@ -33,18 +35,27 @@ class MemoAccess:
 def access_memo_for(user: User, memo_id: object, *, to: Need = Need.READ) -> MemoAccess:
     if not user.is_authenticated or not user.is_active:
         raise NotFound("no such message")
-    memo = Memo.objects.filter(id=parse_uuid(memo_id, "message")).first()
-    if memo is None:
-        raise NotFound("no such message")
-    drafter = Drafter.objects.filter(memo=memo, user=user).first()
-    invitation = None if drafter else Invitation.objects.filter(memo=memo, user=user).first()
-    if drafter is None and invitation is None:
+    memo_uuid = parse_uuid(memo_id, "message")
+    # The caller's own drafter or invitation row, with the message joined: nobody is both
+    # (do_add_codrafter and do_invite refuse it), and whoever has neither learns nothing,
+    # whether the message exists or not. Signers, the many, are looked up first.
+    drafter, invitation = None, None
+    if to is not Need.SIGN:
+        drafter = _own(Drafter, memo_uuid, user)
+    if drafter is None:
+        invitation = _own(Invitation, memo_uuid, user)
+    if to is Need.SIGN and invitation is None and _own(Drafter, memo_uuid, user) is not None:
+        raise Forbidden("only people invited to co-sign can do this")
+    row = drafter or invitation
+    if row is None:
         raise NotFound("no such message")
     if to is Need.DRAFT and drafter is None:
         raise Forbidden("only the message's drafters can do this")
-    if to is Need.SIGN and invitation is None:
-        raise Forbidden("only people invited to co-sign can do this")
-    return MemoAccess(memo=memo, user=user, drafter=drafter, invitation=invitation)
+    return MemoAccess(memo=row.memo, user=user, drafter=drafter, invitation=invitation)
+
+
+def _own(model: type[Drafter] | type[Invitation], memo_id: uuid.UUID, user: User) -> Any:
+    return model.objects.select_related("memo").filter(memo_id=memo_id, user=user).first()
 
 
 def drafted_by(user: User):  # type: ignore[no-untyped-def]

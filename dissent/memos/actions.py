@@ -191,41 +191,44 @@ def do_invite(memo: Memo, emails: list[str], *, acting_user: User) -> InviteRepo
     return report
 
 
-@transaction.atomic
 def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     """Sign the version the signer read. If the text changed since, nothing is signed."""
-    memo = _hold_draft(memo)
-    if version != memo.version_count:
-        raise Conflict(
-            f"the text changed: version {memo.version_count} is current; read it, then sign",
-            field="version",
+    # A version never changes once written, so the one the signer read (without its text,
+    # up to 200 KB) is fetched before the write transaction, whose time is everyone's on
+    # SQLite (one writer at a time); inside, the message must still be at that version.
+    read = (
+        Version.objects.only("id", "memo_id", "number", "content_hash", "commitment")
+        .filter(memo=memo, number=version)
+        .first()
+    )
+    with transaction.atomic():
+        memo = _hold_draft(memo)
+        if read is None or version != memo.version_count:
+            raise Conflict(
+                f"the text changed: version {memo.version_count} is current; read it, then sign",
+                field="version",
+            )
+        now = timezone.now()
+        signed = (
+            Invitation.objects.filter(memo=memo, user=acting_user)
+            .exclude(status=InvitationStatus.SIGNED, signed_version=read)
+            .update(
+                status=InvitationStatus.SIGNED, signed_version=read, signed_at=now, responded_at=now
+            )
         )
-    # What the signature binds to, without the text itself (up to 200 KB per signer).
-    current = Version.objects.only("id", "memo_id", "number", "content_hash", "commitment").get(
-        memo=memo, number=memo.version_count
-    )
-    signed = (
-        Invitation.objects.filter(memo=memo, user=acting_user)
-        .exclude(status=InvitationStatus.SIGNED, signed_version=current)
-        .update(
-            status=InvitationStatus.SIGNED,
-            signed_version=current,
-            signed_at=timezone.now(),
-            responded_at=timezone.now(),
+        if signed != 1:
+            raise TransitionError(f"you have already signed version {read.number}")
+        record_event(
+            EventType.SIGNED,
+            actor=acting_user,
+            subject_id=memo.id,
+            payload={"version": read.number, "hash": read.content_hash},
+            commitment=read.commitment,
         )
-    )
-    if signed != 1:
-        raise TransitionError(f"you have already signed version {current.number}")
-    invitation = Invitation.objects.get(memo=memo, user=acting_user)
-    invitation.memo, invitation.signed_version = memo, current  # for the caller, no queries
-    # Last: the log append holds the log's lock until commit, so keep little after it.
-    record_event(
-        EventType.SIGNED,
-        actor=acting_user,
-        subject_id=memo.id,
-        payload={"version": current.number, "hash": current.content_hash},
-        commitment=current.commitment,
-    )
+    invitation = Invitation.objects.get(memo=memo, user=acting_user)  # for the caller's answer
+    invitation.memo = memo
+    if invitation.signed_version_id == read.id:
+        invitation.signed_version = read
     return invitation
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -43,6 +44,14 @@ def run_server(bind: str, workers: int, threads: int, with_worker: bool) -> int:
     return max((proc.returncode or 0) for proc in procs)
 
 
+def default_threads() -> str:
+    """One thread per worker on SQLite: it admits one writer at a time, and a thread holding
+    the write lock then competes with its process's other threads for Python's GIL, which
+    stretches every transaction (docs/performance.md, "Signature storm"); worker processes
+    give the parallelism. PostgreSQL: 4, to overlap the round trips to the server."""
+    return "1" if "sqlite" in str(settings.DATABASES["default"]["ENGINE"]) else "4"
+
+
 class Command(BaseCommand):
     help = "Run the web server (gunicorn, gthread workers) and a background task worker."
 
@@ -53,7 +62,7 @@ class Command(BaseCommand):
         workers = os.environ.get("DISSENT_WEB_WORKERS", str(max(2, (os.cpu_count() or 1) * 2)))
         parser.add_argument("--workers", type=int, default=workers)
         parser.add_argument(
-            "--threads", type=int, default=os.environ.get("DISSENT_WEB_THREADS", "4")
+            "--threads", type=int, default=os.environ.get("DISSENT_WEB_THREADS", default_threads())
         )
         parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
 
