@@ -44,11 +44,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-# Run as a script, bench/ heads sys.path and bench/requests.py would shadow the PyPI
-# `requests` that allauth imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+# The repository root, not bench/, heads sys.path (bench/requests.py would shadow the PyPI
+# `requests` that allauth imports): see bench/_common.py.
+sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from bench._common import BenchError  # noqa: E402
+from bench._common import database as throwaway_database  # noqa: E402
+
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 BATCH = 2_000
 ARCHIVE_DAYS = 5 * 365  # messages are received uniformly over the last five years
@@ -70,37 +72,21 @@ PAGES = {
 }
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 # --------------------------------------------------------------------------- database
 
 
 @contextlib.contextmanager
 def database(db: str, data_dir: Path) -> Iterator[str]:
-    if db == "sqlite":
-        yield f"sqlite:///{data_dir / 'bench.sqlite3'}"
-        return
-    import psycopg
+    """bench/_common.py's throw-away database; this process's own Django connections are
+    closed before it is dropped."""
+    with throwaway_database(db, data_dir, "bench_review") as url:
+        try:
+            yield url
+        finally:
+            with contextlib.suppress(Exception):
+                from django.db import connections
 
-    name = f"bench_review_{os.getpid()}"
-    admin = f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname=postgres connect_timeout=5"
-    try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        raise BenchError(f"PostgreSQL on {PG_HOST}:{PG_PORT} is not reachable ({exc})") from None
-    try:
-        yield f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        with contextlib.suppress(Exception):
-            from django.db import connections
-
-            connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                connections.close_all()
 
 
 def setup_django(url: str, data_dir: Path) -> None:

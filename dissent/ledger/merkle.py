@@ -247,16 +247,7 @@ class CompactRange:
         Level 0 (the leaf itself) is not reported: the caller already has it.
         """
         _require_hash(leaf_hash, "leaf hash", ValueError)
-        completed: list[tuple[int, int, bytes]] = []
-        new_size, h, level = self._size + 1, leaf_hash, 0
-        carry = self._size
-        while carry & 1:  # a left sibling of equal size is waiting: merge with it
-            h = node_hash(self._hashes.pop(), h)
-            level, carry = level + 1, carry >> 1
-            completed.append((level, (new_size >> level) - 1, h))
-        self._hashes.append(h)
-        self._size = new_size
-        return completed
+        return self.append_subtree(0, leaf_hash)
 
     def append_subtree(self, level: int, subtree_hash: bytes) -> list[tuple[int, int, bytes]]:
         """Add the root of a perfect subtree of 2**level leaves, as if its leaves were

@@ -21,6 +21,7 @@ turn (e.g. a reply before acknowledgment, a second reply, a second rejoinder) is
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -517,13 +518,7 @@ def queue(request: HttpRequest, query: Query[QueueQuery]) -> dict[str, object]:
         }
         for item in page.items
     ]
-    return {
-        "items": items,
-        "total": page.total,
-        "total_exact": page.total_exact,
-        "page": page.page,
-        "per_page": page.per_page,
-    }
+    return _listing(page, items)
 
 
 @router.get("/cases/{memo_id}", response={200: CaseOut, **ERRORS})
@@ -764,6 +759,11 @@ def reading_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, obj
         }
         for item in page.items
     ]
+    return _listing(page, items)
+
+
+def _listing(page: queries.Page[Any], items: Sequence[object]) -> dict[str, object]:
+    """One page of a list, as every list of this API answers it."""
     return {
         "items": items,
         "total": page.total,

@@ -4,58 +4,22 @@ one rejoinder on SQLite (IMMEDIATE transactions) and PostgreSQL (row locks) alik
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test import Client
 
-from dissent.accounts.actions import do_create_token
 from dissent.accounts.models import User
 from dissent.events.models import Event
 from dissent.events.types import EventType
 from dissent.memos.models import Memo
 from dissent.review.models import Case, Rejoinder, ReplyVersion
-from tests.conftest import ApiClient
+from tests.concurrency import racing_api as api
+from tests.concurrency import together
 from tests.review.helpers import REJOINDER, REPLY, REPLY2, build
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REVIEW = "/api/v1/review/cases"
-
-
-def together(*requests: Callable[[], Any]) -> list[Any]:
-    """Run the requests on threads released at the same moment by a barrier; each closes
-    its own database connection at the end."""
-    barrier = threading.Barrier(len(requests))
-    results: list[Any] = [None] * len(requests)
-
-    def run(index: int, request: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = request()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert not any(isinstance(r, BaseException) for r in results), results
-    return results
-
-
-def api(user: User) -> ApiClient:
-    client = Client()
-    client.get("/healthz")  # build the middleware chain now, not inside the race
-    _, secret = do_create_token(user, "tests", acting_user=user)
-    return ApiClient(client, secret)
 
 
 def statuses(responses: list[Any]) -> list[tuple[int, str | None]]:
