@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dissent.accounts.demo import seed_personas
 from dissent.memos.demo import seed_messages
 from dissent.review.demo import seed_cases
-from dissent.web.management.commands.serve import run_server
+from dissent.web.management.commands.serve import default_threads, run_server
 
 
 class Command(BaseCommand):
@@ -53,7 +53,8 @@ class Command(BaseCommand):
         )
         if options["no_serve"]:
             return
-        status = run_server(f"127.0.0.1:{port}", workers=2, threads=4, with_worker=True)
+        threads = int(default_threads())  # as `dissent serve` on this database
+        status = run_server(f"127.0.0.1:{port}", workers=2, threads=threads, with_worker=True)
         if status:
             # The server's own status, as `dissent serve` exits: not the CLI's 2 for bad input.
             sys.exit(status)
