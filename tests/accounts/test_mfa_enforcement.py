@@ -139,6 +139,20 @@ def test_home_asks_the_authenticator_table_once(
     assert home.context["has_mfa"] is (persona == "rita")
 
 
+def test_a_bearer_token_answers_for_its_own_user_not_the_sessions(
+    alice: User, rita: User, client_for: Callable[[User], Client]
+) -> None:
+    """The middleware asked about the session's user (rita, with MFA); the token puts alice
+    on the request, and /me must not answer with rita's MFA."""
+    from dissent.accounts.actions import do_create_token
+
+    _, secret = do_create_token(alice, "tests", acting_user=alice)
+    me = ApiClient(client_for(rita), secret).get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["email"] == "alice@example.org"
+    assert me.json()["mfa_enabled"] is False
+
+
 def test_mfa_roles_follow_the_setting(
     settings: object, client_for: Callable[[User], Client]
 ) -> None:

@@ -173,3 +173,27 @@ def test_the_same_signer_withdrawing_twice_at_once_withdraws_once(alice: User, b
     assert statuses(results) == [(200, None), (409, "wrong_state")]
     assert events(memo, EventType.SIGNATURE_WITHDRAWN) == 1
     assert Invitation.objects.get(memo=memo, user=bob).status == "withdrawn"
+
+
+def test_a_signature_racing_a_save_signs_the_text_read_or_is_refused(
+    alice: User, bob: User
+) -> None:
+    """do_sign reads the signed version before its transaction: a save committed in between
+    must make it a conflict, never a signature on version 1 recorded as current."""
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    as_alice, as_bob = racing_api(alice), racing_api(bob)
+    edited = {"base_version": 1, "body": TEXT["body"] + "\n\n(U) A late paragraph."}
+    sign, save = together(
+        lambda: as_bob.post(url(memo, "/sign"), {"version": 1}),
+        lambda: as_alice.patch(url(memo), edited),
+    )
+    assert save.status_code == 200 and save.json()["version"] == 2
+    invitation = Invitation.objects.get(memo=memo, user=bob)
+    if sign.status_code == 200:  # signed first: a signature on version 1, now an earlier one
+        assert sign.json()["signed_version"] == 1
+        assert (invitation.status, invitation.signed_version.number) == ("signed", 1)
+        assert events(memo, EventType.SIGNED) == 1
+    else:  # saved first: nothing signed
+        assert (sign.status_code, sign.json()["error"]["code"]) == (409, "conflict")
+        assert invitation.status == "invited" and events(memo, EventType.SIGNED) == 0

@@ -7,6 +7,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections, transaction
@@ -88,3 +89,35 @@ def test_a_second_writer_waits_for_the_first_and_both_commit() -> None:
     b.join(10)
     assert order == ["first commits", "second begins"]
     assert User.objects.filter(email__in=["first@example.org", "second@example.org"]).count() == 2
+
+
+def test_a_savepoint_neither_takes_nor_releases_it(lock_file: int) -> None:
+    with transaction.atomic():
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            User.objects.create(email="inner@example.org")
+            1 / 0  # noqa: B018
+        assert not free(lock_file)  # the inner rollback is to a savepoint: still our turn
+        with transaction.atomic():
+            User.objects.create(email="kept@example.org")
+        assert not free(lock_file)
+    assert free(lock_file)
+    assert list(
+        User.objects.filter(email__endswith="@example.org").values_list("email", flat=True)
+    ) == ["kept@example.org"]
+
+
+def test_closing_the_connection_mid_transaction_releases_it(lock_file: int) -> None:
+    with transaction.atomic():
+        User.objects.create(email="lost@example.org")
+        connection.close()  # SQLite rolls back the open transaction
+        assert free(lock_file)
+    assert not User.objects.filter(email="lost@example.org").exists()
+
+
+def test_destroying_a_test_database_removes_its_lock_file(tmp_path: Path) -> None:
+    database = tmp_path / "test.sqlite3"
+    database.touch()
+    lock = tmp_path / "test.sqlite3.writers"
+    lock.touch()
+    connection.creation._destroy_test_db(str(database), verbosity=0)  # type: ignore[attr-defined]
+    assert not database.exists() and not lock.exists()

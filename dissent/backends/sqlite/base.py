@@ -15,13 +15,23 @@ from __future__ import annotations
 
 import fcntl
 import os
+from pathlib import Path
 from typing import Any
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        super()._destroy_test_db(test_database_name, verbosity)  # type: ignore[misc]
+        # The lock file goes with its test database, or every test run leaves one behind.
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            Path(f"{test_database_name}.writers").unlink(missing_ok=True)
 
 
 # django-stubs leave out the private hooks overridden here (Django 5.2 has them all).
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
     _writer_fd: int | None = None
     _writer_turn = False
 
