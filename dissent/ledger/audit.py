@@ -209,6 +209,7 @@ class _Audit:
         self.chunk = chunk
         self.compact = merkle.CompactRange()
         self._entries_sql = _ENTRIES.format(time=_TIME[connection.vendor]) if events else _LEAVES
+        self._sqlite = connection.vendor == "sqlite"
         self.encoder = leaves.Encoder()
         self._macs: dict[str, str] = {}
         self.problem: Problem | None = None
@@ -273,14 +274,9 @@ class _Audit:
             middle = start + top if top != width else start + top // 2
             self._verify_range(start, middle)
             self._verify_range(middle, end)
-        elif not self._verify_block(start, end):
+        elif not self._join(start, end, self.block_hash(start, end)):
+            # As one block it differs somewhere: the entry-by-entry path names where.
             self._verify_chunk(start, end)
-
-    def _verify_block(self, start: int, end: int) -> bool:
-        """Verify entries [start, end), an aligned perfect subtree, as one; False (nothing
-        changed) if anything differs, for the entry-by-entry path to name it."""
-        root = self.block_hash(start, end)
-        return root is not None and self._join(start, end, root)
 
     def block_hash(self, start: int, end: int) -> bytes | None:
         """The root of the perfect subtree over entries [start, end) if every entry, link,
@@ -293,10 +289,9 @@ class _Audit:
         if hashes != [row[2] for row in rows] or None in [row[3] for row in rows]:
             return None
         if self.events:
-            leaf, sqlite = self.encoder.leaf, connection.vendor == "sqlite"
             try:
                 for index, data, _, event_id, *event in rows:
-                    self._check_event(index, bytes(data), event_id, event, leaf, sqlite)
+                    self._check_event(index, bytes(data), event_id, event)
             except _Failed:
                 return None
         level = 0
@@ -333,13 +328,8 @@ class _Audit:
     def _hashed_elsewhere(self, spans: list[tuple[int, int]]) -> _Hashed:
         """Block roots of the whole chunks, computed by worker processes in the order the
         loop will ask for them; empty when there is nothing to share out."""
-        whole = [
-            (start, end)
-            for start, end in spans
-            if end - start == self.chunk
-            and not self.chunk & (self.chunk - 1)
-            and self.chunk >= MIN_BLOCK
-        ]
+        blocks = not self.chunk & (self.chunk - 1) and self.chunk >= MIN_BLOCK
+        whole = [(start, end) for start, end in spans if blocks and end - start == self.chunk]
         if self.workers < 2 or len(whole) < 2 or connection.in_atomic_block:
             return _Hashed({})
         # Children must open their own connections, never share the parent's.
@@ -359,7 +349,6 @@ class _Audit:
         rows = self._rows(start, end)
         nodes = _stored_nodes(start, end)
         compact, sha256 = self.compact, hashlib.sha256
-        leaf, sqlite = self.encoder.leaf, connection.vendor == "sqlite"
         expected = start
         for index, data, stored_hash, event_id, *event in rows:
             if index != expected:
@@ -371,7 +360,7 @@ class _Audit:
             if event_id is None:
                 raise _Failed(Problem(index, "the entry is not linked to an event"))
             if self.events:
-                self._check_event(index, data, event_id, event, leaf, sqlite)
+                self._check_event(index, data, event_id, event)
             for level, node_index, node in compact.append(leaf_hash):
                 stored = nodes.get((level, node_index))
                 if stored != node:
@@ -391,13 +380,13 @@ class _Audit:
         if expected != end:
             raise _Failed(Problem(expected, "the entry is missing"))
 
-    def _check_event(
-        self, index: int, data: bytes, event_id: int, event: list[Any], leaf: Any, sqlite: bool
-    ) -> None:
+    def _check_event(self, index: int, data: bytes, event_id: int, event: list[Any]) -> None:
         type, subject_id, at, actor_id, commitment, payload = event
-        at = _sqlite_time(at) if sqlite else (at or "")
+        at = _sqlite_time(at) if self._sqlite else (at or "")
         mac = self._payload_mac(payload)
-        if data != leaf(event_id, type, subject_id, at, actor_id, commitment, None, mac):
+        if data != self.encoder.leaf(
+            event_id, type, subject_id, at, actor_id, commitment, None, mac
+        ):
             self._leaf_mismatch(
                 index,
                 data,
@@ -624,15 +613,13 @@ def _note_problem(text: str, size: int, root: bytes, log_key: VerifierKey | None
             body, _ = notes.open_checkpoint(text, log_key)
         except notes.NoteError as exc:
             return f"its signature does not verify with the log key {log_key.name} ({exc})"
-        noted_size, noted_root = body.size, body.root
     else:
         try:
             body = notes.parse_checkpoint(notes.split_note(text)[0])
         except notes.NoteError as exc:
             return f"its note is not a checkpoint ({exc})"
-        noted_size, noted_root = body.size, body.root
-    if noted_size != size:
-        return f"its note says size {noted_size}"
-    if noted_root != root:
+    if body.size != size:
+        return f"its note says size {body.size}"
+    if body.root != root:
         return "its note's root is not the log's root at that size"
     return None

@@ -161,27 +161,10 @@ class Encoder:
         self._subjects[cache_key] = value
         return value
 
-    def fields(
-        self,
-        *,
-        event_id: int,
-        type: int,
-        subject_id: str,
-        at: datetime | str,
-        actor_id: object | None,
-        commitment: str,
-        payload: dict[str, Any],
-    ) -> dict[str, Any]:
-        """The leaf's fields. `at` is an aware datetime, or already a leaf time string."""
-        return {
-            "t": int(type),
-            "s": self.subject(int(type), subject_id),
-            "at": at if isinstance(at, str) else timestamp(at),
-            "a": self.pseudonym(actor_id) if actor_id else None,
-            "c": commitment or None,
-            "n": int(event_id),
-            "p": payload_mac(payload, self.key),
-        }
+    def fields(self, **event: Any) -> dict[str, Any]:
+        """The leaf's fields (encode_fields' arguments), decoded from the very bytes `leaf`
+        writes, so a report of which fields differ can never disagree with the leaf."""
+        return decode(self.encode_fields(**event))
 
     def encode_fields(
         self,
@@ -207,8 +190,9 @@ class Encoder:
         payload: dict[str, Any] | None,
         mac: str | None = None,
     ) -> bytes:
-        """encode_fields with positional arguments (the audit calls it once per entry), and
-        optionally the payload's MAC already computed."""
+        """The leaf's bytes: encode_fields with positional arguments (the audit calls it once
+        per entry), and optionally the payload's MAC already computed. `at` is an aware
+        datetime, or already a leaf time string."""
         type = int(type)
         return _pack_leaf(
             self.pseudonym(actor_id) if actor_id else None,
@@ -221,41 +205,15 @@ class Encoder:
         )
 
     def encode(self, event: Event) -> bytes:
-        return self.encode_fields(
-            event_id=event.id,
-            type=event.type,
-            subject_id=event.subject_id,
-            at=event.at,
-            actor_id=event.actor_id,
-            commitment=event.commitment,
-            payload=event.payload,
+        return self.leaf(
+            event.id,
+            event.type,
+            event.subject_id,
+            event.at,
+            event.actor_id,
+            event.commitment,
+            event.payload,
         )
-
-
-def subject(type: int, subject_id: str, key: bytes | None = None) -> str | None:
-    return Encoder(key).subject(type, subject_id)
-
-
-def encode_fields(
-    *,
-    event_id: int,
-    type: int,
-    subject_id: str,
-    at: datetime,
-    actor_id: object | None,
-    commitment: str,
-    payload: dict[str, Any],
-    key: bytes | None = None,
-) -> bytes:
-    return Encoder(key).encode_fields(
-        event_id=event_id,
-        type=type,
-        subject_id=subject_id,
-        at=at,
-        actor_id=actor_id,
-        commitment=commitment,
-        payload=payload,
-    )
 
 
 def encode(event: Event, key: bytes | None = None) -> bytes:

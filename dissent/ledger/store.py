@@ -114,7 +114,7 @@ def _frontier(size: int) -> merkle.CompactRange:
         # savepoint it was registered in) ends, and then the cache may describe rows that
         # were rolled back.
         if compact.size == size and any(c[1] is marker for c in connection.run_on_commit):
-            return merkle.CompactRange.from_hashes(compact.size, compact.hashes)
+            return compact.copy()
     tiles = _tiles(0, size)
     hashes = _fetch(tiles)
     return merkle.CompactRange.from_hashes(size, [hashes[t] for t in tiles])

@@ -9,6 +9,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -160,6 +161,18 @@ TAMPERING: list[tuple[str, Callable[[int], None], int, str]] = [
 ]
 
 
+def caught(tamper: Callable[[int], None], index: int, words: str, **options: Any) -> audit.Report:
+    """Verify (it passes), tamper at `index`, verify again: the report names that index
+    and says `words`."""
+    assert audit.verify(by="test", **options).ok
+    tamper(index)
+    report = audit.verify(by="test", **options)
+    assert report.problem is not None
+    assert report.problem.index == index, report.problem
+    assert words in report.problem.what, report.problem
+    return report
+
+
 @pytest.mark.parametrize(
     ("tamper", "index", "words"),
     [pytest.param(t, i, w, id=name) for name, t, i, w in TAMPERING],
@@ -171,13 +184,8 @@ def test_tampering_is_caught_at_the_first_bad_index(
     index: int,
     words: str,
 ) -> None:
-    assert audit.verify(by="test", events=True).ok
-    tamper(index)
-    report = audit.verify(by="test", events=True)
+    report = caught(tamper, index, words, events=True)
     assert not report.ok
-    assert report.problem is not None
-    assert report.problem.index == index, report.problem
-    assert words in report.problem.what, report.problem
     assert report.summary().startswith(f"log verification FAILED at index {index}: ")
     run = VerificationRun.objects.latest("id")
     assert (run.ok, run.first_bad_index) == (False, index)
@@ -208,12 +216,7 @@ def test_the_log_alone_catches_changes_to_the_log(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(audit, "MIN_BLOCK", 2)
-    assert audit.verify(by="test", chunk=chunk).ok
-    tamper(index)
-    report = audit.verify(by="test", chunk=chunk)
-    assert report.problem is not None
-    assert report.problem.index == index, report.problem
-    assert words in report.problem.what, report.problem
+    caught(tamper, index, words, chunk=chunk)
 
 
 def test_whole_blocks_give_the_same_root_and_checkpoints(

@@ -18,7 +18,7 @@ from dissent.accounts.actions import do_create_user
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.events.models import Event
-from dissent.events.record import record_event
+from dissent.events.record import EventPayloadError, record_event, record_events
 from dissent.events.types import EventType
 from dissent.ledger import leaf as leaves
 from dissent.ledger import merkle, store
@@ -212,6 +212,30 @@ def test_appending_outside_a_transaction_is_refused(transactional_db: None) -> N
         store.append_event(event)
 
 
+def test_recording_several_events_checks_every_payload_before_writing_any() -> None:
+    memo_id = uuid.uuid4()
+    before = (Event.objects.count(), store.size())
+    with pytest.raises(EventPayloadError, match="may not carry"), transaction.atomic():
+        record_events(
+            EventType.INVITED,
+            actor=None,
+            subject_id=memo_id,
+            payloads=[{"user": "first"}, {"user": "second", "text": "secret"}],
+        )
+    assert (Event.objects.count(), store.size()) == before
+    with transaction.atomic():
+        events = record_events(
+            EventType.INVITED,
+            actor=None,
+            subject_id=memo_id,
+            payloads=[{"user": "first"}, {"user": "second"}],
+        )
+    entries = LogEntry.objects.filter(event__in=events).order_by("index")
+    assert [e.event_id for e in entries] == [e.id for e in events]
+    assert [e.index for e in entries] == [before[1], before[1] + 1]
+    assert [bytes(e.leaf) for e in entries] == [leaves.encode(e) for e in events]
+
+
 def test_out_of_range_reads_name_the_argument() -> None:
     grow(10 - store.size())
     for call, field in [
@@ -361,16 +385,19 @@ def test_leaf_encoding_is_canonical_and_versioned() -> None:
     from datetime import UTC, datetime
 
     at = datetime(2026, 11, 28, 6, 8, 0, 123456, tzinfo=UTC)
-    data = leaves.encode_fields(
-        event_id=42,
-        type=108,
-        subject_id=str(memo_id),
-        at=at,
-        actor_id=user_id,
-        commitment="ab" * 32,
-        payload={"version": 2, "names": "office"},
-        key=b"k" * 32,
-    )
+
+    def encode(key: bytes) -> bytes:
+        return leaves.Encoder(key).encode_fields(
+            event_id=42,
+            type=108,
+            subject_id=str(memo_id),
+            at=at,
+            actor_id=user_id,
+            commitment="ab" * 32,
+            payload={"version": 2, "names": "office"},
+        )
+
+    data = encode(b"k" * 32)
     tag, body = data.split(b"\n", 1)
     assert tag == b"dissent-ledger-leaf/v1"
     fields = json.loads(body)
@@ -381,23 +408,13 @@ def test_leaf_encoding_is_canonical_and_versioned() -> None:
     assert fields["a"] == leaves.pseudonym(user_id, b"k" * 32)
     assert len(fields["a"]) == 32 and len(fields["p"]) == 64
     # The key matters: another key gives other pseudonyms and MACs, so guesses need it.
-    other = leaves.decode(
-        leaves.encode_fields(
-            event_id=42,
-            type=108,
-            subject_id=str(memo_id),
-            at=at,
-            actor_id=user_id,
-            commitment="ab" * 32,
-            payload={"version": 2, "names": "office"},
-            key=b"j" * 32,
-        )
-    )
+    other = leaves.decode(encode(b"j" * 32))
     assert other["a"] != fields["a"] and other["p"] != fields["p"]
     assert other["s"] == fields["s"]
     # Users as subjects are pseudonyms, and non-UUID subjects never appear as text.
-    assert leaves.subject(801, str(user_id), b"k" * 32) == leaves.pseudonym(user_id, b"k" * 32)
-    assert leaves.subject(217, "2026-12-24", b"k" * 32) != "2026-12-24"
+    encoder = leaves.Encoder(b"k" * 32)
+    assert encoder.subject(801, str(user_id)) == leaves.pseudonym(user_id, b"k" * 32)
+    assert encoder.subject(217, "2026-12-24") != "2026-12-24"
     with pytest.raises(leaves.LeafError):
         leaves.decode(b"other-tag\n{}")
 
