@@ -414,18 +414,23 @@ def _reply(view: queries.ReplyView | None) -> dict[str, object] | None:
 
 
 def _case(seen: CaseAccess) -> dict[str, object]:
-    # Fresh from the database: the action may just have changed the case.
-    access = CaseAccess(queries.fresh_case(seen.case), seen.user, seen.relation, seen.recipient)
+    """The case after an action, fresh from the database: the action may just have changed it."""
+    fresh = CaseAccess(queries.fresh_case(seen.case), seen.user, seen.relation, seen.recipient)
+    return _case_out(fresh)
+
+
+def _case_out(access: CaseAccess) -> dict[str, object]:
     case, relation = access.case, access.relation
     office = relation in OFFICE
     office_or_drafter = office or relation is Relation.DRAFTER
     version = case.memo.submitted_version
     assert version is not None
     rejoinder = queries.rejoinder_of(case) if office_or_drafter else None
+    meetings = queries.meetings_of(case) if office_or_drafter else None
     return {
         "id": case.memo_id,
         "viewer": relation.value,
-        "allowed_actions": queries.allowed_actions(access),
+        "allowed_actions": queries.allowed_actions(access, meetings=meetings),
         "state": case.state,
         "state_label": State(case.state).label,
         "profile": case.profile,
@@ -465,7 +470,7 @@ def _case(seen: CaseAccess) -> dict[str, object]:
         "recipients": [r.__dict__ for r in queries.recipients_of(case)]
         if relation is not Relation.RECIPIENT
         else None,
-        "meetings": [m.__dict__ for m in queries.meetings_of(case)] if office_or_drafter else None,
+        "meetings": None if meetings is None else [m.__dict__ for m in meetings],
         "reply": _reply(queries.sent_reply(case)) if relation is not Relation.AUDITOR else None,
         "rejoinder": {**rejoinder.__dict__, "html": render(rejoinder.body)} if rejoinder else None,
     }
@@ -526,7 +531,7 @@ def get_case(request: HttpRequest, memo_id: str) -> dict[str, object]:
     """The case as the caller may see it: the office everything but the text (see
     /message), principals what was distributed to them, drafters their case, auditors
     metadata only."""
-    return _case(_case_access(request, memo_id, CaseNeed.METADATA))
+    return _case_out(_case_access(request, memo_id, CaseNeed.METADATA))
 
 
 @router.get("/cases/{memo_id}/message", response={200: MessageTextOut, **ERRORS})

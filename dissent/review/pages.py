@@ -8,6 +8,7 @@ bounded (`Tally`: "1,000+" past COUNT_CAP) and only the rows of one page are dec
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from dissent.lib.workdays import working_days_between
 from dissent.memos import content as memo_text
 from dissent.memos.access import MemoAccess
 from dissent.memos.models import Memo, Version
+from dissent.memos.pages import RenderedVersion, render_version
 from dissent.memos.states import State
 from dissent.review import queries
 from dissent.review.access import (
@@ -37,7 +39,7 @@ from dissent.review.access import (
 )
 from dissent.review.calendar import closure_dates, local_date, today
 from dissent.review.models import Case, DistributionListEntry, Recipient
-from dissent.review.states import Channel, DueKind, Scope
+from dissent.review.states import Channel, DueKind, Scope, due_kind
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # counts past this read "1,000+": a bounded index scan, at any size
@@ -45,7 +47,7 @@ SIGNER_NAMES_SHOWN = 500
 ACCESS_LOG_SHOWN = 200
 
 # States in which something is due (Case.next_due is set exactly in these).
-DUE_STATES = (State.SUBMITTED, State.ACKNOWLEDGED, State.DISTRIBUTED, State.UNDER_REVIEW)
+DUE_STATES = frozenset(s for s in State if due_kind(s) is not None)
 STATE_FILTERS: dict[str, str] = {
     "open": "Open cases",
     "all": "All cases",
@@ -433,29 +435,12 @@ def office_members() -> list[User]:
 # --------------------------------------------------------------------------- the message text
 
 
-@dataclass(frozen=True)
-class RenderedMessage:
-    """The submitted text as a reader sees it (the caller recorded the opening)."""
-
-    version: Version
-    content: memo_text.MemoContent
-    summary_html: str
-    body_html: str
-    recommendations_html: str
-
-
-def rendered_message(access: CaseAccess) -> RenderedMessage:
-    content = queries.submitted_text(access)
+def rendered_message(access: CaseAccess) -> RenderedVersion:
+    """The submitted text as a reader sees it (the caller recorded the opening), rendered as
+    the drafters' own page renders a version."""
     version = access.memo.submitted_version
-    assert version is not None
-    # markdown.render sanitises (nh3 allow-list): the only HTML the templates mark safe.
-    return RenderedMessage(
-        version=version,
-        content=content,
-        summary_html=markdown.render(content.summary),
-        body_html=markdown.render(content.body),
-        recommendations_html=markdown.render(content.recommendations),
-    )
+    assert version is not None  # a case exists only for a submitted message
+    return render_version(version)
 
 
 @dataclass(frozen=True)
@@ -475,14 +460,19 @@ def signatures(access: CaseAccess) -> Signatures:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A reply or rejoinder with its HTML."""
+    """A reply or rejoinder with its HTML, rendered when a template first asks for it: the
+    case page holds the latest reply draft for its number and text, and shows it rendered
+    only to the office head who may approve it."""
 
     view: Any  # queries.ReplyView | queries.RejoinderView
-    html: str
+
+    @functools.cached_property
+    def html(self) -> str:
+        return markdown.render(self.view.body)
 
 
 def _rendered(view: Any) -> Rendered | None:
-    return None if view is None else Rendered(view, markdown.render(view.body))
+    return None if view is None else Rendered(view)
 
 
 def sent_reply(case: Case) -> Rendered | None:
@@ -504,7 +494,7 @@ class CasePage:
     access: CaseAccess
     actions: frozenset[str]
     due: queries.Due | None
-    message: RenderedMessage | None  # None for auditors (never text)
+    message: RenderedVersion | None  # None for auditors (never text)
     signatures: Signatures
     drafters: list[str] | None
     scope_note: str
@@ -543,14 +533,15 @@ class CasePage:
 
     @property
     def channel_label(self) -> str:
-        return Channel(self.case.scope_channel).label if self.case.scope_channel else ""
+        return channel_label(self.case)
 
 
 def case_page(access: CaseAccess) -> CasePage:
     """The caller reached the case through access.py in this request (after any action), so
     `access.case` is current. Lists that cannot hold anything yet are not queried."""
     case, office = access.case, access.is_office
-    actions = frozenset(queries.allowed_actions(access))
+    meetings = queries.meetings_of(case) if office else []
+    actions = frozenset(queries.allowed_actions(access, meetings=meetings if office else None))
     page = CasePage(
         access=access,
         actions=actions,
@@ -560,7 +551,7 @@ def case_page(access: CaseAccess) -> CasePage:
         drafters=queries.drafter_names(case) if office else None,
         scope_note=queries.scope_note(case) if office else "",
         recipients=queries.recipients_of(case),
-        meetings=queries.meetings_of(case) if office else [],
+        meetings=meetings,
         timeline=queries.timeline(access),
         sent_reply=_rendered(queries.sent_reply(case)) if office else None,
         rejoinder=_rendered(queries.rejoinder_of(case)) if office and case.rejoinder_at else None,
@@ -659,7 +650,7 @@ def reading_page(user: User, page: int, *, per_page: int = PAGE_SIZE) -> Reading
 @dataclass(frozen=True)
 class PrincipalReading:
     access: CaseAccess
-    message: RenderedMessage
+    message: RenderedVersion
     drafters: list[str]
     signatures: Signatures
     comments: list[queries.Written]
@@ -719,15 +710,15 @@ def drafter_panel(seen: MemoAccess) -> DrafterPanel:
     access = access_case_for(user, memo.id, to=CaseNeed.DRAFTER)
     case = access.case
     panel.access = access
-    panel.actions = frozenset(queries.allowed_actions(access))
+    panel.meetings = queries.meetings_of(case)
+    panel.actions = frozenset(queries.allowed_actions(access, meetings=panel.meetings))
     panel.due = queries.due_of(case)
     panel.scope_note = queries.scope_note(case)
-    panel.channel_label = Channel(case.scope_channel).label if case.scope_channel else ""
+    panel.channel_label = channel_label(case)
     panel.recipients = queries.recipients_of(case)
     # The log grows with every reading: show the latest, count the rest up to the cap.
     panel.openings = queries.access_log(memo, limit=ACCESS_LOG_SHOWN)
     panel.openings_total = tally(queries.openings_of(memo))
-    panel.meetings = queries.meetings_of(case)
     panel.reply = _rendered(queries.sent_reply(case))
     panel.rejoinder = _rendered(queries.rejoinder_of(case))
     return panel
@@ -735,3 +726,8 @@ def drafter_panel(seen: MemoAccess) -> DrafterPanel:
 
 def scope_label(case: Case) -> str:
     return Scope(case.scope).label
+
+
+def channel_label(case: Case) -> str:
+    """Where a redirected message belongs; "" for any other."""
+    return Channel(case.scope_channel).label if case.scope_channel else ""

@@ -476,13 +476,21 @@ def timeline(access: CaseAccess) -> list[TimelineEntry]:
 # --------------------------------------------------------------------------- what may be done
 
 
-def allowed_actions(access: CaseAccess) -> list[str]:
+def allowed_actions(
+    access: CaseAccess, *, meetings: Sequence[MeetingView] | None = None
+) -> list[str]:
     """The actions this viewer may take on the case now (names of the do_* actions without
-    the prefix), so pages show only the buttons that will work."""
+    the prefix), so pages show only the buttons that will work. `meetings`: the case's
+    meetings, when the caller has read them already (else asked here, if they matter)."""
     case, relation = access.case, access.relation
     state = case.state
     actions: list[str] = []
-    open_meeting = Meeting.objects.filter(case=case, held_on__isnull=True).exists()
+    open_meeting = False
+    if relation in OFFICE or relation is Relation.DRAFTER:
+        if meetings is None:
+            open_meeting = Meeting.objects.filter(case=case, held_on__isnull=True).exists()
+        else:
+            open_meeting = any(m.held_on is None for m in meetings)
     if relation in OFFICE:
         if state == State.SUBMITTED:
             actions += ["acknowledge", "redirect", "mark_not_eligible"]

@@ -242,3 +242,22 @@ def test_a_redirected_message_names_the_channel_to_its_drafters(
     assert ok(apis["rita"].get(f"{REVIEW}/cases"))["items"] == []
     listed = ok(apis["rita"].get(f"{REVIEW}/cases", state="redirected"))["items"]
     assert [i["id"] for i in listed] == [str(memo.id)]
+
+
+def test_reading_a_case_reads_its_row_once_and_an_action_answers_it_fresh(
+    people: dict[str, User], apis: dict[str, ApiClient]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    memo = build(people, "distributed")
+    with CaptureQueriesContext(connection) as done:
+        seen = apis["rita"].get(f"{REVIEW}/cases/{memo.id}").json()
+    case_reads = [q for q in done.captured_queries if 'FROM "review_case"' in q["sql"]]
+    assert len(case_reads) == 1, [q["sql"] for q in case_reads]
+    assert seen["state"] == State.DISTRIBUTED
+    # After an action the answer is the case as stored now, not as it was reached.
+    started = apis["rita"].post(f"{REVIEW}/cases/{memo.id}/start-review", {}).json()
+    assert started["state"] == State.UNDER_REVIEW
+    assert started["review_started_at"] is not None
+    assert "save_reply_draft" in started["allowed_actions"]

@@ -211,3 +211,18 @@ def test_a_distribution_list_left_empty_is_a_clear_refusal(
     before = snapshot()
     refused(api.post(f"{REVIEW}/{memo.id}/distribute"), 409, "conflict", "list is empty")
     assert snapshot() == before
+
+
+def test_a_meeting_is_recorded_only_through_its_own_case(
+    people: dict[str, User], apis: dict[str, ApiClient]
+) -> None:
+    """A meeting id under another case's address is unknown there: 404, nothing written."""
+    asked, other = build(people, "acknowledged"), build(people, "acknowledged")
+    meeting = apis["alice"].post(f"{REVIEW}/{asked.id}/meetings", {"note": "(U) Talk?"}).json()
+    before = snapshot()
+    wrong = f"{REVIEW}/{other.id}/meetings/{meeting['id']}/record"
+    body = {"held_on": "2020-01-01", "outcome": "(U) Done."}
+    refused(apis["rita"].post(wrong, body), 404, "not_found", "no such meeting")
+    assert snapshot() == before
+    right = f"{REVIEW}/{asked.id}/meetings/{meeting['id']}/record"
+    assert apis["rita"].post(right, body).status_code == 200

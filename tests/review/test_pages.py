@@ -693,3 +693,74 @@ def test_several_counts_in_one_query(people: dict[str, User]) -> None:
         "nothing": pages.Tally(0),
         "all": pages.Tally(2, more=True),
     }
+
+
+@pytest.mark.parametrize("meeting", ["none", "open", "held"])
+def test_allowed_actions_from_meetings_read_already_agree_with_the_database(
+    people: dict[str, User], meeting: str
+) -> None:
+    """The pages hand allowed_actions the meetings they read anyway; it must then answer as
+    when it asks the database itself, for every viewer."""
+    from dissent.review import queries
+    from dissent.review.access import access_case_for
+    from dissent.review.actions import do_record_meeting, do_request_meeting
+
+    memo = build(people, "under_review")
+    if meeting != "none":
+        asked = do_request_meeting(case_of(memo), "(U) Talk?", acting_user=people["alice"])
+        if meeting == "held":
+            do_record_meeting(
+                asked, held_on=date(2026, 1, 5), outcome="(U) Done.", acting_user=people["rita"]
+            )
+    for persona in ("alice", "rita", "dana", "sam", "ian"):
+        access = access_case_for(people[persona], memo.id)
+        read = queries.meetings_of(access.case)
+        by_itself = queries.allowed_actions(access)
+        assert queries.allowed_actions(access, meetings=read) == by_itself, persona
+        if persona in ("alice", "rita"):
+            assert ("request_meeting" in by_itself) == (meeting != "open"), persona
+        if persona == "rita":
+            assert ("record_meeting" in by_itself) == (meeting == "open")
+
+
+def test_the_pages_read_the_meetings_once_and_the_reading_page_not_at_all(
+    people: dict[str, User], browse: Callable[[str], Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    memo = build(people, "under_review")
+    for persona, path, reads in (
+        ("dana", f"/review/{memo.id}/", 1),
+        ("alice", f"/messages/{memo.id}/", 1),
+        ("sam", f"/review/reading/{memo.id}/", 0),
+    ):
+        with CaptureQueriesContext(connection) as done:
+            assert browse(persona).get(path).status_code == 200
+        meetings = [q for q in done.captured_queries if 'FROM "review_meeting"' in q["sql"]]
+        assert len(meetings) == reads, (persona, [q["sql"] for q in meetings])
+
+
+def test_the_latest_reply_draft_is_rendered_only_for_whoever_may_approve_it(
+    people: dict[str, User], browse: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Officers edit the draft's text; only the office head sees it rendered, to approve it.
+    A reply of up to 200 KB is not rendered for a page that does not show it."""
+    from dissent.lib import markdown
+
+    rendered: list[str] = []
+    real = markdown.render
+
+    def counting(source: str) -> str:
+        rendered.append(source)
+        return real(source)
+
+    monkeypatch.setattr(markdown, "render", counting)
+    memo = build(people, "under_review")
+    officer = html(browse("rita").get(f"/review/{memo.id}/"))
+    assert REPLY_SENTINEL in officer  # in the textarea, as typed
+    assert not [s for s in rendered if REPLY_SENTINEL in s]
+    head = html(browse("dana").get(f"/review/{memo.id}/"))
+    assert "Approve and send version 1" in head
+    assert len([s for s in rendered if REPLY_SENTINEL in s]) == 1
+    assert f"<p>(U) We have read your message {REPLY_SENTINEL}.</p>" in head
