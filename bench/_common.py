@@ -1,5 +1,7 @@
-"""What the server benchmarks share (bench/requests.py, bench/signature_storm.py): a throw-away
-database, `dissent serve` started and stopped as a process group, CPU and machine figures.
+"""What the benchmarks share: a throw-away database (for the server benchmarks,
+bench/requests.py and bench/signature_storm.py, or with Django set up in this process, for
+bench/review_pages.py and bench/ledger.py), `dissent serve` started and stopped as a
+process group, CPU and machine figures.
 
 Not named for what it serves: a module `bench/requests.py` already shadows the PyPI
 `requests` package whenever bench/ is on sys.path, so the scripts put the repository root
@@ -156,6 +158,29 @@ def database(
     db: str, data_dir: Path, postgres_prefix: str
 ) -> contextlib.AbstractContextManager[str]:
     return sqlite_database(data_dir) if db == "sqlite" else postgres_database(postgres_prefix)
+
+
+@contextlib.contextmanager
+def django_database(db: str, data_dir: Path, postgres_prefix: str, **more: str) -> Iterator[str]:
+    """A throw-away database with Django set up on it in this process (a fresh installation's
+    settings, as server_env; `more` on top) and migrated. This process's connections are
+    closed before the database is dropped."""
+    with database(db, data_dir, postgres_prefix) as url:
+        env = server_env(data_dir, url, DJANGO_SETTINGS_MODULE="dissent.settings", **more)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            import django
+            from django.core.management import call_command
+
+            django.setup()
+            call_command("migrate", interactive=False, verbosity=0)
+            yield url
+        finally:
+            with contextlib.suppress(Exception):
+                from django.db import connections
+
+                connections.close_all()
 
 
 def server_env(data_dir: Path, database_url: str, **more: str) -> dict[str, str]:

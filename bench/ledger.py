@@ -24,27 +24,32 @@ the end even on failure or Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
-import platform
 import random
-import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-# bench/ holds requests.py, which would shadow the `requests` package allauth imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+HERE = Path(__file__).resolve().parent
+# The repository root, not bench/, heads sys.path (bench/requests.py would shadow the PyPI
+# `requests` that allauth imports): see bench/_common.py.
+sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-PG = "host=127.0.0.1 port=5432 user=postgres"
+from bench._common import (  # noqa: E402
+    BenchError,
+    children_cpu,
+    django_database,
+    machine_description,
+)
+
 ORIGIN = "bench.example.org/dissent-log"
 UNUSABLE = "!"
 
@@ -60,66 +65,34 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     random.seed(args.seed)
-    with environment(args.db) as database:
-        results = run(args)
-        results["database"] = database
-    print(json.dumps(results, indent=2))
-    return 0
-
-
-@contextlib.contextmanager
-def environment(db: str) -> Iterator[str]:
     from dissent.crypto.signing import generate_signer_key
 
-    data = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
-    name = f"bench_ledger_{os.getpid()}"
-    for key in [k for k in os.environ if k.startswith("DISSENT_")]:
-        del os.environ[key]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="dissent.settings",
-        DISSENT_SECRET_KEY="bench-" + uuid.uuid4().hex + uuid.uuid4().hex,
-        DISSENT_HTTPS="false",
-        DISSENT_DATA_DIR=str(data),
-        DISSENT_LOG_LEVEL="warning",
-        DISSENT_LEDGER_SIGNING_KEY=generate_signer_key(ORIGIN).encode(),
-        DATABASE_URL=(
-            f"sqlite:///{data / 'bench.sqlite3'}"
-            if db == "sqlite"
-            else f"postgres://postgres@127.0.0.1:5432/{name}"
-        ),
-    )
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{PG} dbname=postgres", autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
+    signing_key = generate_signer_key(ORIGIN).encode()
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        yield "SQLite (file, WAL)" if db == "sqlite" else "PostgreSQL 127.0.0.1"
-    finally:
-        with contextlib.suppress(Exception):
-            from django.db import connections
-
-            connections.close_all()
-        if db == "postgres":
-            import psycopg
-
-            with psycopg.connect(f"{PG} dbname=postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        shutil.rmtree(data, ignore_errors=True)
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-ledger-") as tmp,
+            django_database(
+                args.db,
+                Path(tmp),
+                "bench_ledger",
+                DISSENT_LOG_LEVEL="warning",
+                DISSENT_LEDGER_SIGNING_KEY=signing_key,
+            ),
+        ):
+            results = run(args)
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    results["database"] = "SQLite (file, WAL)" if args.db == "sqlite" else "PostgreSQL 127.0.0.1"
+    print(json.dumps(results, indent=2))
+    return 0
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from dissent.ledger import audit, store
 
     results: dict[str, Any] = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, SQLite {sqlite_version()}",
+        "machine": machine_description() | {"sqlite": sqlite3.sqlite_version},
         "entries": args.entries,
         "batch": args.batch,
     }
@@ -215,49 +188,27 @@ class EventMaker:
             actor = random.choice(self.users)
             memo = random.choice(self.memos)
             kind = random.randrange(10)
+            subject, commitment = memo, ""
             if kind < 3:
-                digest = os.urandom(32).hex()
-                events.append(
-                    Event(
-                        type=EventType.VERSION_SAVED,
-                        actor_id=actor,
-                        at=self.at,
-                        subject_id=memo,
-                        commitment=os.urandom(32).hex(),
-                        payload={"version": random.randrange(1, 30), "hash": digest},
-                    )
-                )
+                kind_type, commitment = EventType.VERSION_SAVED, os.urandom(32).hex()
+                payload = {"version": random.randrange(1, 30), "hash": os.urandom(32).hex()}
             elif kind < 5:
-                events.append(
-                    Event(
-                        type=EventType.SIGNED,
-                        actor_id=actor,
-                        at=self.at,
-                        subject_id=memo,
-                        commitment=os.urandom(32).hex(),
-                        payload={"version": 2, "hash": os.urandom(32).hex()},
-                    )
-                )
+                kind_type, commitment = EventType.SIGNED, os.urandom(32).hex()
+                payload = {"version": 2, "hash": os.urandom(32).hex()}
             elif kind < 8:
-                events.append(
-                    Event(
-                        type=EventType.INVITED,
-                        actor_id=actor,
-                        at=self.at,
-                        subject_id=memo,
-                        payload={"user": str(random.choice(self.users))},
-                    )
-                )
+                kind_type, payload = EventType.INVITED, {"user": str(random.choice(self.users))}
             else:
-                events.append(
-                    Event(
-                        type=EventType.LOGIN,
-                        actor_id=actor,
-                        at=self.at,
-                        subject_id=str(actor),
-                        payload={"method": "password"},
-                    )
+                kind_type, subject, payload = EventType.LOGIN, str(actor), {"method": "password"}
+            events.append(
+                Event(
+                    type=kind_type,
+                    actor_id=actor,
+                    at=self.at,
+                    subject_id=subject,
+                    commitment=commitment,
+                    payload=payload,
                 )
+            )
         return events
 
 
@@ -294,7 +245,7 @@ def append_single(count: int, make_events: EventMaker) -> dict[str, Any]:
     from dissent.events.record import record_event
     from dissent.events.types import EventType
 
-    results = {}
+    results: dict[str, Any] = {}
     for per_transaction in (1, 10):
         templates = make_events.make(count)
         started = time.perf_counter()
@@ -350,10 +301,7 @@ def bare_hashing(size: int, chunk: int = 50_000) -> tuple[float, float, bytes]:
 
 def cpu_with_children() -> float:
     """CPU seconds of this process and of its finished children (verify's workers)."""
-    import resource
-
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() + children_cpu()
 
 
 def read_rows(size: int, events: bool) -> tuple[float, float]:
@@ -387,12 +335,6 @@ def time_calls(call: Any, arguments: list[int]) -> dict[str, float]:
         "p95_ms": round(times[int(len(times) * 0.95)], 3),
         "max_ms": round(times[-1], 3),
     }
-
-
-def sqlite_version() -> str:
-    import sqlite3
-
-    return sqlite3.sqlite_version
 
 
 def progress(message: str) -> None:

@@ -24,20 +24,13 @@ Everything is thrown away at the end, also on failure or Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
 import random
-import secrets
-import shutil
-import signal
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -48,8 +41,14 @@ HERE = Path(__file__).resolve().parent
 # `requests` that allauth imports): see bench/_common.py.
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from bench._common import BenchError  # noqa: E402
-from bench._common import database as throwaway_database  # noqa: E402
+from bench._common import (  # noqa: E402
+    BenchError,
+    django_database,
+    header_lines,
+    load_average,
+    machine_description,
+    stop_on_signals,
+)
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 BATCH = 2_000
@@ -70,42 +69,6 @@ PAGES = {
     "case": "GET /review/<id>/ (officer)",
     "reading": "GET /review/reading/ (principal)",
 }
-
-
-# --------------------------------------------------------------------------- database
-
-
-@contextlib.contextmanager
-def database(db: str, data_dir: Path) -> Iterator[str]:
-    """bench/_common.py's throw-away database; this process's own Django connections are
-    closed before it is dropped."""
-    with throwaway_database(db, data_dir, "bench_review") as url:
-        try:
-            yield url
-        finally:
-            with contextlib.suppress(Exception):
-                from django.db import connections
-
-                connections.close_all()
-
-
-def setup_django(url: str, data_dir: Path) -> None:
-    for key in [k for k in os.environ if k.startswith("DISSENT_")]:
-        del os.environ[key]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="dissent.settings",
-        DISSENT_SECRET_KEY=secrets.token_urlsafe(50),
-        DISSENT_HTTPS="false",
-        DISSENT_DATA_DIR=str(data_dir),
-        DISSENT_LOG_LEVEL="error",
-        DATABASE_URL=url,
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 # --------------------------------------------------------------------------- seeding
@@ -508,6 +471,8 @@ class Seeder:
 
 
 def percentile(values: list[float], pct: float) -> float:
+    """Linear interpolation between the closest ranks, not bench/_common.py's nearest rank:
+    the figures in docs/performance.md ("Review pages") were measured with this one."""
     ordered = sorted(values)
     k = (len(ordered) - 1) * pct / 100
     low = int(k)
@@ -622,8 +587,7 @@ def _table(sizes: list[int], runs: dict[int, dict[str, Any]], p50: str, p95: str
 
 def report(db: str, sizes: list[int], runs: dict[int, dict[str, Any]]) -> str:
     lines = [
-        f"Review pages on {db}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs; milliseconds per request, ratio = p95 at "
+        f"Review pages on {db}; milliseconds per request, ratio = p95 at "
         f"{sizes[-1]:,} / p95 at {sizes[0]:,}.",
         "",
         "Server time (wall clock, includes waiting for a CPU on a shared machine):",
@@ -674,17 +638,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _terminated(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the clean-up below
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminated)
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-review-"))
+    stop_on_signals()
+    machine = machine_description()
+    print("\n".join(header_lines("review pages (bench/review_pages.py)", machine)), flush=True)
     try:
-        with database(args.db, data_dir) as url:
-            setup_django(url, data_dir)
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-review-") as tmp,
+            django_database(args.db, Path(tmp), "bench_review", DISSENT_LOG_LEVEL="error"),
+        ):
             seeder = Seeder()
             runs: dict[int, dict[str, Any]] = {}
             for size in args.sizes:
@@ -696,7 +659,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seed_seconds": seconds,
                     "pages": pages,
                     "counts": table_counts(),
-                    "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+                    "load": load_average(),
                 }
                 print(
                     "  " + ", ".join(f"{p} p95 {r['p95']:.1f} ms" for p, r in pages.items()),
@@ -704,12 +667,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(report(args.db, args.sizes, runs))
             if args.json:
-                args.json.write_text(json.dumps({"db": args.db, "runs": runs}, indent=2))
+                figures = {"machine": machine, "db": args.db, "runs": runs}
+                args.json.write_text(json.dumps(figures, indent=2))
     except BenchError as exc:
         print(f"review_pages: {exc}", file=sys.stderr)
         return 1
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    except KeyboardInterrupt:
+        print("review_pages: interrupted; temporary data removed", file=sys.stderr)
+        return 130
     return 0
 
 
