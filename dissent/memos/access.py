@@ -8,8 +8,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+
 from dissent.accounts.access import parse_uuid
 from dissent.accounts.models import User
+from dissent.backends.rows import Columns, param, quote
 from dissent.lib.errors import Forbidden, NotFound
 from dissent.memos.models import Drafter, Invitation, Memo
 
@@ -55,7 +58,37 @@ def access_memo_for(user: User, memo_id: object, *, to: Need = Need.READ) -> Mem
 
 
 def _own(model: type[Drafter] | type[Invitation], memo_id: uuid.UUID, user: User) -> Any:
-    return model.objects.select_related("memo").filter(memo_id=memo_id, user=user).first()
+    """The user's row of `model` for the message, with the message attached, or None.
+    Written out (dissent/backends/rows.py): every request about a message starts here."""
+    own, memo = _OWN_COLUMNS[model], _MEMO_COLUMNS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OWN_SQL[model],
+            [
+                param(model, "memo", memo_id, connection),
+                param(model, "user", user.pk, connection),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = own.build(row, connection)
+    found.memo = memo.build(row, connection, start=own.width)
+    found.user = user
+    return found
+
+
+_MEMO_COLUMNS = Columns(Memo, "m")
+_OWN_COLUMNS = {model: Columns(model, "o") for model in (Drafter, Invitation)}
+_OWN_SQL = {
+    model: (
+        f"SELECT {columns.sql()}, {_MEMO_COLUMNS.sql()}"  # noqa: S608 - names only
+        f" FROM {quote(model._meta.db_table)} o"
+        f" JOIN {quote(Memo._meta.db_table)} m ON m.{quote('id')} = o.{quote('memo_id')}"
+        f" WHERE o.{quote('memo_id')} = %s AND o.{quote('user_id')} = %s"
+    )
+    for model, columns in _OWN_COLUMNS.items()
+}
 
 
 def drafted_by(user: User):  # type: ignore[no-untyped-def]

@@ -11,9 +11,16 @@ from django.utils import timezone
 from dissent.accounts.eligibility import filing_refusal
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
+from dissent.backends.rows import Columns, param, quote
 from dissent.events.record import record_event, record_events
 from dissent.events.types import EventType
-from dissent.lib.errors import Conflict, InvalidInput, NotEligibleError, TransitionError
+from dissent.lib.errors import (
+    Conflict,
+    InvalidInput,
+    NotEligibleError,
+    NotFound,
+    TransitionError,
+)
 from dissent.memos import content as text
 from dissent.memos.marking import assess, require_complete_marking
 from dissent.memos.models import Drafter, Invitation, Memo, SubmittedSignature, Version
@@ -193,31 +200,30 @@ def do_invite(memo: Memo, emails: list[str], *, acting_user: User) -> InviteRepo
 
 def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     """Sign the version the signer read. If the text changed since, nothing is signed."""
-    # A version never changes once written, so the one the signer read (without its text,
-    # up to 200 KB) is fetched before the write transaction, whose time is everyone's on
-    # SQLite (one writer at a time); inside, the message must still be at that version.
-    read = (
-        Version.objects.only("id", "memo_id", "number", "content_hash", "commitment")
-        .filter(memo=memo, number=version)
-        .first()
-    )
+    # The statements are written out (dissent/backends/rows.py, docs/performance.md): a
+    # thousand people may sign within minutes, and the ORM's query building was half of
+    # each signature's time. A version never changes once written, so the one the signer
+    # read (without its text, up to 200 KB) is fetched before the write transaction, whose
+    # time is everyone's on SQLite (one writer at a time).
+    read = _signable_version(memo, version)
     with transaction.atomic():
-        memo = _hold_draft(memo)
-        if read is None or version != memo.version_count:
-            raise Conflict(
-                f"the text changed: version {memo.version_count} is current; read it, then sign",
-                field="version",
-            )
         now = timezone.now()
-        signed = (
-            Invitation.objects.filter(memo=memo, user=acting_user)
-            .exclude(status=InvitationStatus.SIGNED, signed_version=read)
-            .update(
-                status=InvitationStatus.SIGNED, signed_version=read, signed_at=now, responded_at=now
-            )
-        )
-        if signed != 1:
-            raise TransitionError(f"you have already signed version {read.number}")
+        invitation = None
+        if read is not None:
+            # One conditional update is the whole transition: the invitation turns signed
+            # only while the message is a draft still at the version read (held with a
+            # shared lock on PostgreSQL, so a save or submission waits for it, and it for
+            # them), and only if it was not already signed on that very version.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _SIGN_SQL[connection.vendor == "postgresql"],
+                    _sign_params(memo, read, acting_user, now),
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                invitation = _INVITATION_COLUMNS.build(row, connection)
+        if invitation is None:
+            raise _why_not_signed(memo, read, version, acting_user)
         record_event(
             EventType.SIGNED,
             actor=acting_user,
@@ -225,11 +231,70 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
             payload={"version": read.number, "hash": read.content_hash},
             commitment=read.commitment,
         )
-    invitation = Invitation.objects.get(memo=memo, user=acting_user)  # for the caller's answer
+    memo.version_count = read.number  # as the update found it
     invitation.memo = memo
-    if invitation.signed_version_id == read.id:
-        invitation.signed_version = read
+    invitation.signed_version = read
     return invitation
+
+
+def _signable_version(memo: Memo, number: int) -> Version | None:
+    """The version `number` of the message, without its text, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [param(Version, "memo", memo.pk, connection), number])
+        row = cursor.fetchone()
+    return None if row is None else _VERSION_COLUMNS.build(row, connection)
+
+
+def _sign_params(memo: Memo, read: Version, user: User, now: object) -> list[object]:
+    at = param(Invitation, "signed_at", now, connection)
+    version_id = param(Invitation, "signed_version", read.pk, connection)
+    memo_id = param(Memo, "id", memo.pk, connection)
+    return [
+        InvitationStatus.SIGNED, version_id, at, at,
+        memo_id, param(Invitation, "user", user.pk, connection),
+        InvitationStatus.SIGNED, version_id,
+        memo_id, State.DRAFT, read.number,
+    ]  # fmt: skip
+
+
+def _why_not_signed(memo: Memo, read: Version | None, number: int, user: User) -> Exception:
+    """The reason the conditional update changed nothing, read after it: every condition it
+    tested, in the order a signer can act on them."""
+    current = _hold_draft(memo)  # raises if the message was submitted meanwhile
+    if read is None or number != current.version_count:
+        return Conflict(
+            f"the text changed: version {current.version_count} is current; read it, then sign",
+            field="version",
+        )
+    if not Invitation.objects.filter(memo=memo, user=user).exists():
+        return NotFound("no such message")
+    return TransitionError(f"you have already signed version {number}")
+
+
+_VERSION_COLUMNS = Columns(Version, "v", ["id", "memo", "number", "content_hash", "commitment"])
+_VERSION_SQL = (
+    f"SELECT {_VERSION_COLUMNS.sql()} FROM {quote(Version._meta.db_table)} v"  # noqa: S608
+    f" WHERE v.{quote('memo_id')} = %s AND v.{quote('number')} = %s"
+)
+_INVITATION_COLUMNS = Columns(Invitation, Invitation._meta.db_table)
+
+
+def _sign_sql(share_lock: bool) -> str:
+    table, memos = quote(Invitation._meta.db_table), quote(Memo._meta.db_table)
+    lock = " FOR SHARE" if share_lock else ""
+    return (
+        f"UPDATE {table} SET {quote('status')} = %s, {quote('signed_version_id')} = %s,"  # noqa: S608
+        f" {quote('signed_at')} = %s, {quote('responded_at')} = %s"
+        f" WHERE {quote('memo_id')} = %s AND {quote('user_id')} = %s"
+        f" AND NOT ({quote('status')} = %s AND {quote('signed_version_id')} IS NOT NULL"
+        f" AND {quote('signed_version_id')} = %s)"
+        f" AND EXISTS (SELECT 1 FROM {memos} m WHERE m.{quote('id')} = %s"
+        f" AND m.{quote('state')} = %s AND m.{quote('version_count')} = %s{lock})"
+        f" RETURNING {_INVITATION_COLUMNS.sql()}"
+    )
+
+
+_SIGN_SQL = {share_lock: _sign_sql(share_lock) for share_lock in (False, True)}
 
 
 @transaction.atomic

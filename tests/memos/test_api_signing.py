@@ -263,3 +263,24 @@ def test_signature_panel_pages_and_searches(
     assert as_alice.get(url(memo, "/signatures"), q="x" * 201).status_code == 400
     refused = api_for(bob).get(url(memo, "/signatures"))
     assert refused.status_code == 403 and error(refused)["code"] == "forbidden"
+
+
+def test_sign_without_an_invitation_or_on_an_unknown_version_writes_nothing(
+    alice: User, bob: User, carol: User
+) -> None:
+    """The action itself, below the access check: its one conditional update must refuse
+    what it was not meant to sign, and say why."""
+    from dissent.lib.errors import Conflict, NotFound
+
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    before = snapshot()
+    with pytest.raises(NotFound):
+        do_sign(memo, version=1, acting_user=carol)
+    with pytest.raises(Conflict, match="version 1 is current"):
+        do_sign(memo, version=7, acting_user=bob)
+    assert snapshot() == before
+    signed = do_sign(memo, version=1, acting_user=bob)
+    assert (signed.status, signed.signed_version.number, signed.memo.pk) == ("signed", 1, memo.pk)
+    assert signed.signed_at is not None and signed.signed_at == signed.responded_at
+    assert signed.invited_at == Invitation.objects.get(pk=signed.pk).invited_at

@@ -1,0 +1,85 @@
+"""Model instances from hand-written SQL, for the few statements of the hottest request.
+
+Django's ORM builds and compiles every query afresh on each call: on the signing request
+(bench/signature_storm.py) that was half of the request's CPU. The statements there are
+written out once instead, and this module does the two things the ORM would still do for
+them, exactly as it does them: adapt parameters to the database (`param`: a UUID is 32 hex
+characters on SQLite, a uuid on PostgreSQL; a datetime is naive UTC text on SQLite) and turn
+result columns back into model instances through the same converters (`Columns`), worked
+out once per model and database instead of per row.
+
+Identifiers are quoted with double quotes, as both SQLite and PostgreSQL quote them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+M = TypeVar("M", bound=models.Model)
+Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+def quote(name: str) -> str:
+    return f'"{name}"'
+
+
+def param(
+    model: type[models.Model], field: str, value: Any, connection: BaseDatabaseWrapper
+) -> Any:
+    """`value` as the database wants it for `model.field` (what a filter would pass)."""
+    return model._meta.get_field(field).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+
+
+class Columns(Generic[M]):
+    """Some concrete fields of `model` (default: all), selected from the table under `alias`,
+    and the instance a row's slice of them becomes. Fields left out are deferred, as with
+    `QuerySet.only`: reading one loads it with a query of its own."""
+
+    def __init__(self, model: type[M], alias: str, fields: Sequence[str] = ()) -> None:
+        wanted = set(fields)
+        concrete = model._meta.concrete_fields
+        self.model = model
+        self.alias = alias
+        # In the model's own field order, which Model.from_db expects.
+        self.fields = [f for f in concrete if not wanted or f.name in wanted or f.attname in wanted]
+        unknown = wanted - {n for f in self.fields for n in (f.name, f.attname)}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no concrete fields {sorted(unknown)}")
+        self.attnames = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, Any, list[Converter]]]] = {}
+
+    def sql(self) -> str:
+        """The select list: `"alias"."column", ...`."""
+        a = quote(self.alias)
+        return ", ".join(f"{a}.{quote(f.column)}" for f in self.fields)
+
+    def build(self, row: Sequence[Any], connection: BaseDatabaseWrapper, start: int = 0) -> M:
+        """The instance from row[start : start + width]."""
+        values = list(row[start : start + self.width])
+        for i, expression, converters in self._for(connection):
+            value = values[i]
+            for convert in converters:
+                value = convert(value, expression, connection)
+            values[i] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+    def _for(self, connection: BaseDatabaseWrapper) -> list[tuple[int, Any, list[Converter]]]:
+        """The converters the ORM's compiler applies to these columns, for this database."""
+        found = self._converters.get(connection.alias)
+        if found is None:
+            found = []
+            for i, field in enumerate(self.fields):
+                expression = field.get_col(self.alias)
+                converters = [
+                    *connection.ops.get_db_converters(expression),
+                    *expression.get_db_converters(connection),
+                ]
+                if converters:
+                    found.append((i, expression, converters))
+            self._converters[connection.alias] = found
+        return found
