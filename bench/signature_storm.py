@@ -41,7 +41,6 @@ sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve
 from bench._common import (  # noqa: E402
     HEALTHZ,
     BenchError,
-    children_cpu,
     database,
     free_port,
     group_cpu,
@@ -206,16 +205,17 @@ def _client_process(
             client.get(base + HEALTHZ)
     ready.put(True)
     go.wait()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     workers = [threading.Thread(target=loop, args=(c, started + seconds)) for c in clients]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started  # the load only, not the process's start-up
     for client in clients:
         client.close()
-    results.put((samples, elapsed))
+    results.put((samples, elapsed, cpu))
 
 
 def drive(
@@ -255,14 +255,14 @@ def drive(
         proc.start()
     for _ in procs:
         ready.get(timeout=120)
-    cpu_before = children_cpu()
     go.set()
     samples: list[tuple[float, int]] = []
-    elapsed = 0.0
+    elapsed = client_cpu = 0.0
     for _ in procs:
-        got, took = results.get(timeout=3600)
+        got, took, cpu = results.get(timeout=3600)
         samples.extend(got)
         elapsed = max(elapsed, took)
+        client_cpu += cpu
     for proc in procs:
         proc.join()
     latencies = sorted(s[0] for s in samples)
@@ -275,7 +275,7 @@ def drive(
         "rate": len(samples) / elapsed if elapsed else 0.0,
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
-        "client_cpu_s": children_cpu() - cpu_before,
+        "client_cpu_s": client_cpu,
     }
 
 
@@ -318,7 +318,9 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
             ) as server:
                 base = f"http://127.0.0.1:{port}"
                 drive(base, "healthz", _short(args))  # warm-up: every worker connects
+                cpu = group_cpu(server.pid)
                 before = drive(base, "healthz", args)
+                before["server_cpu_s"] = group_cpu(server.pid) - cpu
                 cpu = group_cpu(server.pid)
                 storm = drive(base, "sign", args, world["memo"], world["version"], world["tokens"])
                 storm["server_cpu_s"] = group_cpu(server.pid) - cpu
@@ -353,13 +355,16 @@ def _short(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(**{**vars(args), "healthz_seconds": 2.0})
 
 
+def _ms(load: dict[str, Any], key: str) -> str:
+    return f"{1000 * load[key] / load['requests']:.2f}" if load["requests"] else "-"
+
+
 def report(r: dict[str, Any]) -> str:
-    s = r["storm"]
+    s, h = r["storm"], r["healthz_before"]
     bad = {k: v for k, v in s["statuses"].items() if k != "200"}
     return "\n".join(
         [
-            f"server          {r['server']['workers']} workers x {r['server']['threads']} "
-            "threads",
+            f"server          {r['server']['workers']} workers x {r['server']['threads']} threads",
             f"signatures      {s['ok']:>6} of {r['signers']} answered 200"
             + (f"; other answers {bad}" if bad else ""),
             f"signatures/s    {s['rate']:>8.1f}   p50 {s['p50_ms']:6.1f} ms   p99 "
@@ -370,6 +375,9 @@ def report(r: dict[str, Any]) -> str:
             f"{r['healthz_before']['rate']:.0f}, after {r['healthz_after']['rate']:.0f}; "
             f"p50 {r['healthz_before']['p50_ms']:.1f} ms)",
             f"ratio signatures/healthz  {r['ratio']:.2f}",
+            f"CPU ms per request: signature {_ms(s, 'server_cpu_s')} server + "
+            f"{_ms(s, 'client_cpu_s')} client; /healthz {_ms(h, 'server_cpu_s')} server + "
+            f"{_ms(h, 'client_cpu_s')} client (before)",
             f"lost {r['lost']}   duplicated {r['duplicated']}   (submitted with "
             f"{r['check']['submitted_signatures']} signatures; {r['check']['signed_events']} "
             "SIGNED events)",

@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from dissent.accounts.mfa import mfa_missing
 from dissent.accounts.models import ApiToken, User
 from dissent.accounts.roles import Role
 from dissent.accounts.tokens import looks_like_token, token_digest
-from dissent.backends.rows import Columns, param, quote
+from dissent.backends.rows import Columns, database, param, quote
 from dissent.lib.errors import Forbidden, InvalidInput, NotFound
 
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -35,6 +35,7 @@ def user_for_token(token: str) -> User | None:
     if not looks_like_token(token):
         return None
     now = timezone.now()
+    connection = database()
     # Written out (dissent/backends/rows.py): this runs on every API request, and the ORM
     # spent more time building the query than the database spent answering it.
     with connection.cursor() as cursor:
@@ -48,13 +49,13 @@ def user_for_token(token: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    found = _TOKEN_COLUMNS.build(row, connection)
+    token_id, last_used_at = _TOKEN_COLUMNS.values(row, connection)
     user = _USER_COLUMNS.build(row, connection, start=_TOKEN_COLUMNS.width)
     if not user.is_active:
         return None
     if mfa_missing(user):
         raise MFARequired("this account's role requires MFA: set it up in the web interface")
-    if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
+    if last_used_at is None or now - last_used_at > _TOUCH_EVERY:
         # A transaction of its own, so that on SQLite it queues with the other writers
         # (dissent/backends/sqlite) instead of polling for the lock.
         with transaction.atomic(), connection.cursor() as cursor:
@@ -62,7 +63,7 @@ def user_for_token(token: str) -> User | None:
                 _TOUCH_SQL,
                 [
                     param(ApiToken, "last_used_at", now, connection),
-                    param(ApiToken, "id", found.pk, connection),
+                    param(ApiToken, "id", token_id, connection),
                 ],
             )
     return user

@@ -8,11 +8,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from dissent.accounts.access import parse_uuid
 from dissent.accounts.models import User
-from dissent.backends.rows import Columns, param, quote
+from dissent.backends.rows import Columns, database, param, quote
 from dissent.lib.errors import Forbidden, NotFound
 from dissent.memos.models import Drafter, Invitation, Memo
 
@@ -60,7 +58,7 @@ def access_memo_for(user: User, memo_id: object, *, to: Need = Need.READ) -> Mem
 def _own(model: type[Drafter] | type[Invitation], memo_id: uuid.UUID, user: User) -> Any:
     """The user's row of `model` for the message, with the message attached, or None.
     Written out (dissent/backends/rows.py): every request about a message starts here."""
-    own, memo = _OWN_COLUMNS[model], _MEMO_COLUMNS
+    own, memo, connection = _OWN_COLUMNS[model], _MEMO_COLUMNS, database()
     with connection.cursor() as cursor:
         cursor.execute(
             _OWN_SQL[model],

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from dissent.accounts.eligibility import filing_refusal
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
-from dissent.backends.rows import Columns, param, quote
+from dissent.backends.rows import Columns, database, param, quote
 from dissent.events.record import record_event, record_events
 from dissent.events.types import EventType
 from dissent.lib.errors import (
@@ -205,7 +206,8 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     # each signature's time. A version never changes once written, so the one the signer
     # read (without its text, up to 200 KB) is fetched before the write transaction, whose
     # time is everyone's on SQLite (one writer at a time).
-    read = _signable_version(memo, version)
+    db = database()
+    read = _signable_version(db, memo, version)
     with transaction.atomic():
         now = timezone.now()
         invitation = None
@@ -214,14 +216,14 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
             # only while the message is a draft still at the version read (held with a
             # shared lock on PostgreSQL, so a save or submission waits for it, and it for
             # them), and only if it was not already signed on that very version.
-            with connection.cursor() as cursor:
+            with db.cursor() as cursor:
                 cursor.execute(
-                    _SIGN_SQL[connection.vendor == "postgresql"],
-                    _sign_params(memo, read, acting_user, now),
+                    _SIGN_SQL[db.vendor == "postgresql"],
+                    _sign_params(db, memo, read, acting_user, now),
                 )
                 row = cursor.fetchone()
             if row is not None:
-                invitation = _INVITATION_COLUMNS.build(row, connection)
+                invitation = _INVITATION_COLUMNS.build(row, db)
         if invitation is None:
             raise _why_not_signed(memo, read, version, acting_user)
         record_event(
@@ -237,21 +239,23 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     return invitation
 
 
-def _signable_version(memo: Memo, number: int) -> Version | None:
+def _signable_version(db: BaseDatabaseWrapper, memo: Memo, number: int) -> Version | None:
     """The version `number` of the message, without its text, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [param(Version, "memo", memo.pk, connection), number])
+    with db.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [param(Version, "memo", memo.pk, db), number])
         row = cursor.fetchone()
-    return None if row is None else _VERSION_COLUMNS.build(row, connection)
+    return None if row is None else _VERSION_COLUMNS.build(row, db)
 
 
-def _sign_params(memo: Memo, read: Version, user: User, now: object) -> list[object]:
-    at = param(Invitation, "signed_at", now, connection)
-    version_id = param(Invitation, "signed_version", read.pk, connection)
-    memo_id = param(Memo, "id", memo.pk, connection)
+def _sign_params(
+    db: BaseDatabaseWrapper, memo: Memo, read: Version, user: User, now: object
+) -> list[object]:
+    at = param(Invitation, "signed_at", now, db)
+    version_id = param(Invitation, "signed_version", read.pk, db)
+    memo_id = param(Memo, "id", memo.pk, db)
     return [
         InvitationStatus.SIGNED, version_id, at, at,
-        memo_id, param(Invitation, "user", user.pk, connection),
+        memo_id, param(Invitation, "user", user.pk, db),
         InvitationStatus.SIGNED, version_id,
         memo_id, State.DRAFT, read.number,
     ]  # fmt: skip
