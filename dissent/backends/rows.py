@@ -29,7 +29,9 @@ def database() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
-def quote(name: str) -> str:
+def quote(name: str | None) -> str:
+    if not name:
+        raise ValueError("an SQL name is needed")
     return f'"{name}"'
 
 

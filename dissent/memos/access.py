@@ -70,7 +70,7 @@ def _own(model: type[Drafter] | type[Invitation], memo_id: uuid.UUID, user: User
         row = cursor.fetchone()
     if row is None:
         return None
-    found = own.build(row, connection)
+    found: Any = own.build(row, connection)
     found.memo = memo.build(row, connection, start=own.width)
     found.user = user
     return found

@@ -4,6 +4,7 @@ conditional update and records its event in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -210,7 +211,7 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
     read = _signable_version(db, memo, version)
     with transaction.atomic():
         now = timezone.now()
-        invitation = None
+        row = None
         if read is not None:
             # One conditional update is the whole transition: the invitation turns signed
             # only while the message is a draft still at the version read (held with a
@@ -222,10 +223,9 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
                     _sign_params(db, memo, read, acting_user, now),
                 )
                 row = cursor.fetchone()
-            if row is not None:
-                invitation = _INVITATION_COLUMNS.build(row, db)
-        if invitation is None:
+        if read is None or row is None:
             raise _why_not_signed(memo, read, version, acting_user)
+        invitation = _INVITATION_COLUMNS.build(row, db)
         record_event(
             EventType.SIGNED,
             actor=acting_user,
@@ -249,7 +249,7 @@ def _signable_version(db: BaseDatabaseWrapper, memo: Memo, number: int) -> Versi
 
 def _sign_params(
     db: BaseDatabaseWrapper, memo: Memo, read: Version, user: User, now: object
-) -> list[object]:
+) -> list[Any]:
     at = param(Invitation, "signed_at", now, db)
     version_id = param(Invitation, "signed_version", read.pk, db)
     memo_id = param(Memo, "id", memo.pk, db)

@@ -15,10 +15,21 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.sqlite3 import base, creation
+
+# The signing path and the log use UPDATE/INSERT ... RETURNING (SQLite 3.35, March 2021).
+MIN_SQLITE = (3, 35)
+if sqlite3.sqlite_version_info < MIN_SQLITE:
+    raise ImproperlyConfigured(
+        f"SQLite {'.'.join(map(str, MIN_SQLITE))} or later is required; this Python links "
+        f"SQLite {sqlite3.sqlite_version}: use a newer Python or system SQLite, or "
+        "PostgreSQL (DATABASE_URL)"
+    )
 
 
 class DatabaseCreation(creation.DatabaseCreation):
