@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 
+import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from dissent.accounts.demo import seed_personas
@@ -14,6 +17,7 @@ from dissent.memos.demo import MESSAGES, seed_messages
 from dissent.memos.models import Memo, Version
 from dissent.memos.queries import signature_counts
 from dissent.memos.states import InvitationStatus, State
+from dissent.notifications.notices import link
 
 
 def test_demo_messages_cover_every_state_once(db: None) -> None:
@@ -51,7 +55,18 @@ def test_demo_messages_cover_every_state_once(db: None) -> None:
     assert Memo.objects.count() == len(MESSAGES) and Event.objects.count() == events
 
 
-def test_demo_command_seeds_messages_and_a_rerun_keeps_them(db: None) -> None:
+@pytest.fixture
+def demo_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """`dissent demo` sets DISSENT_BASE_URL and settings.BASE_URL for its port when no base
+    URL is configured: both are put back after the test."""
+    monkeypatch.setenv("DISSENT_BASE_URL", "")
+    monkeypatch.setattr(settings, "BASE_URL", settings.BASE_URL)
+    return monkeypatch
+
+
+def test_demo_command_seeds_messages_and_a_rerun_keeps_them(
+    db: None, demo_env: pytest.MonkeyPatch
+) -> None:
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     assert "Demo messages added: 4" in out.getvalue()
@@ -61,3 +76,19 @@ def test_demo_command_seeds_messages_and_a_rerun_keeps_them(db: None) -> None:
     from dissent.review.demo import CASES  # the demo's review cases are messages too
 
     assert Memo.objects.count() == 4 + len(CASES)
+
+
+def test_demo_on_another_port_links_to_that_port(db: None, demo_env: pytest.MonkeyPatch) -> None:
+    """`make demo PORT=8123`: e-mail notices must not send people to localhost:8000."""
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--port", "8123", stdout=out)
+    assert "Open http://localhost:8123/" in out.getvalue()
+    assert link("/messages/") == "http://localhost:8123/messages/"
+    assert os.environ["DISSENT_BASE_URL"] == "http://localhost:8123"  # for the server it starts
+
+
+def test_demo_keeps_a_configured_base_url(db: None, demo_env: pytest.MonkeyPatch) -> None:
+    demo_env.setenv("DISSENT_BASE_URL", "https://dissent.example.org")
+    demo_env.setattr(settings, "BASE_URL", "https://dissent.example.org")
+    call_command("demo", "--no-serve", "--port", "8123", stdout=io.StringIO())
+    assert link("/messages/") == "https://dissent.example.org/messages/"

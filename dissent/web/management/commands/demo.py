@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from typing import Any
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         port = options["port"]
         if not 1 <= port <= 65535:
             raise CommandError(f"--port {port} is not a TCP port (1-65535)", returncode=2)
+        if not os.environ.get("DISSENT_BASE_URL"):
+            # Links in e-mail notices point at the port served here; the server and the task
+            # worker started below read it from the environment.
+            os.environ["DISSENT_BASE_URL"] = settings.BASE_URL = f"http://localhost:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         password = "demo-" + secrets.token_urlsafe(9)
         personas = seed_personas(password)
