@@ -225,7 +225,6 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
                 row = cursor.fetchone()
         if read is None or row is None:
             raise _why_not_signed(memo, read, version, acting_user)
-        invitation = _INVITATION_COLUMNS.build(row, db)
         record_event(
             EventType.SIGNED,
             actor=acting_user,
@@ -233,6 +232,7 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
             payload={"version": read.number, "hash": read.content_hash},
             commitment=read.commitment,
         )
+    invitation = _INVITATION_COLUMNS.build(row, db)  # after the commit: out of the writers' way
     memo.version_count = read.number  # as the update found it
     invitation.memo = memo
     invitation.signed_version = read
