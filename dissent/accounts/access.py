@@ -13,7 +13,7 @@ from dissent.accounts.mfa import mfa_missing
 from dissent.accounts.models import ApiToken, User
 from dissent.accounts.roles import Role
 from dissent.accounts.tokens import looks_like_token, token_digest
-from dissent.backends.rows import Columns, database, param, quote
+from dissent.backends.rows import Columns, database, fetch_one, param, quote
 from dissent.lib.errors import Forbidden, InvalidInput, NotFound
 
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -38,15 +38,14 @@ def user_for_token(token: str) -> User | None:
     connection = database()
     # Written out (dissent/backends/rows.py): this runs on every API request, and the ORM
     # spent more time building the query than the database spent answering it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _TOKEN_SQL,
-            [
-                param(ApiToken, "digest", token_digest(token), connection),
-                param(ApiToken, "expires_at", now, connection),
-            ],
-        )
-        row = cursor.fetchone()
+    row = fetch_one(
+        connection,
+        _TOKEN_SQL,
+        [
+            param(ApiToken, "digest", token_digest(token), connection),
+            param(ApiToken, "expires_at", now, connection),
+        ],
+    )
     if row is None:
         return None
     token_id, last_used_at = _TOKEN_COLUMNS.values(row, connection)

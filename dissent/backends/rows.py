@@ -35,6 +35,13 @@ def quote(name: str | None) -> str:
     return f'"{name}"'
 
 
+def fetch_one(connection: BaseDatabaseWrapper, sql: str, params: Any) -> tuple[Any, ...] | None:
+    """The first row `sql` gives (a SELECT, or a write with RETURNING), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()  # type: ignore[no-any-return]
+
+
 def param(
     model: type[models.Model], field: str, value: Any, connection: BaseDatabaseWrapper
 ) -> Any:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from dissent.backends.rows import database, quote
+from dissent.backends.rows import database, fetch_one, quote
 from dissent.events.models import Event
 from dissent.events.types import PAYLOAD_KEYS, EventType
 from dissent.ledger.store import append_event, append_events
@@ -67,9 +67,7 @@ def _insert(event: Event) -> None:
     prepared by the fields themselves, as the ORM would."""
     db = database()
     values = [field.get_db_prep_save(getattr(event, field.attname), db) for field in _FIELDS]
-    with db.cursor() as cursor:
-        cursor.execute(_INSERT, values)
-        (event.id,) = cursor.fetchone()
+    (event.id,) = fetch_one(db, _INSERT, values)  # type: ignore[misc]
     event._state.adding = False
     event._state.db = db.alias
 

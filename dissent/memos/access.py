@@ -10,7 +10,7 @@ from typing import Any
 
 from dissent.accounts.access import parse_uuid
 from dissent.accounts.models import User
-from dissent.backends.rows import Columns, database, param, quote
+from dissent.backends.rows import Columns, database, fetch_one, param, quote
 from dissent.lib.errors import Forbidden, NotFound
 from dissent.memos.models import Drafter, Invitation, Memo
 
@@ -59,15 +59,11 @@ def _own(model: type[Drafter] | type[Invitation], memo_id: uuid.UUID, user: User
     """The user's row of `model` for the message, with the message attached, or None.
     Written out (dissent/backends/rows.py): every request about a message starts here."""
     own, memo, connection = _OWN_COLUMNS[model], _MEMO_COLUMNS, database()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _OWN_SQL[model],
-            [
-                param(model, "memo", memo_id, connection),
-                param(model, "user", user.pk, connection),
-            ],
-        )
-        row = cursor.fetchone()
+    row = fetch_one(
+        connection,
+        _OWN_SQL[model],
+        [param(model, "memo", memo_id, connection), param(model, "user", user.pk, connection)],
+    )
     if row is None:
         return None
     found: Any = own.build(row, connection)

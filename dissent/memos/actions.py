@@ -13,7 +13,7 @@ from django.utils import timezone
 from dissent.accounts.eligibility import filing_refusal
 from dissent.accounts.models import User
 from dissent.accounts.roles import Role
-from dissent.backends.rows import Columns, database, param, quote
+from dissent.backends.rows import Columns, database, fetch_one, param, quote
 from dissent.events.record import record_event, record_events
 from dissent.events.types import EventType
 from dissent.lib.errors import (
@@ -217,12 +217,11 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
             # only while the message is a draft still at the version read (held with a
             # shared lock on PostgreSQL, so a save or submission waits for it, and it for
             # them), and only if it was not already signed on that very version.
-            with db.cursor() as cursor:
-                cursor.execute(
-                    _SIGN_SQL[db.vendor == "postgresql"],
-                    _sign_params(db, memo, read, acting_user, now),
-                )
-                row = cursor.fetchone()
+            row = fetch_one(
+                db,
+                _SIGN_SQL[db.vendor == "postgresql"],
+                _sign_params(db, memo, read, acting_user, now),
+            )
         if read is None or row is None:
             raise _why_not_signed(memo, read, version, acting_user)
         record_event(
@@ -241,37 +240,36 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
 
 def _signable_version(db: BaseDatabaseWrapper, memo: Memo, number: int) -> Version | None:
     """The version `number` of the message, without its text, or None."""
-    with db.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [param(Version, "memo", memo.pk, db), number])
-        row = cursor.fetchone()
+    row = fetch_one(db, _VERSION_SQL, [param(Version, "memo", memo.pk, db), number])
     return None if row is None else _VERSION_COLUMNS.build(row, db)
 
 
 def _sign_params(
     db: BaseDatabaseWrapper, memo: Memo, read: Version, user: User, now: object
-) -> list[Any]:
-    at = param(Invitation, "signed_at", now, db)
-    version_id = param(Invitation, "signed_version", read.pk, db)
-    memo_id = param(Memo, "id", memo.pk, db)
-    return [
-        InvitationStatus.SIGNED, version_id, at, at,
-        memo_id, param(Invitation, "user", user.pk, db),
-        InvitationStatus.SIGNED, version_id,
-        memo_id, State.DRAFT, read.number,
-    ]  # fmt: skip
+) -> dict[str, Any]:
+    return {
+        "signed": InvitationStatus.SIGNED,
+        "version_id": param(Invitation, "signed_version", read.pk, db),
+        "now": param(Invitation, "signed_at", now, db),
+        "memo_id": param(Memo, "id", memo.pk, db),
+        "user_id": param(Invitation, "user", user.pk, db),
+        "draft": State.DRAFT,
+        "number": read.number,
+    }
 
 
 def _why_not_signed(memo: Memo, read: Version | None, number: int, user: User) -> Exception:
     """The reason the conditional update changed nothing, read after it: every condition it
-    tested, in the order a signer can act on them."""
+    tested, whoever asks first (someone not invited learns nothing of the message), then in
+    the order a signer can act on them."""
+    if not Invitation.objects.filter(memo=memo, user=user).exists():
+        return NotFound("no such message")
     current = _hold_draft(memo)  # raises if the message was submitted meanwhile
     if read is None or number != current.version_count:
         return Conflict(
             f"the text changed: version {current.version_count} is current; read it, then sign",
             field="version",
         )
-    if not Invitation.objects.filter(memo=memo, user=user).exists():
-        return NotFound("no such message")
     return TransitionError(f"you have already signed version {number}")
 
 
@@ -286,14 +284,15 @@ _INVITATION_COLUMNS = Columns(Invitation, Invitation._meta.db_table)
 def _sign_sql(share_lock: bool) -> str:
     table, memos = quote(Invitation._meta.db_table), quote(Memo._meta.db_table)
     lock = " FOR SHARE" if share_lock else ""
+    status, version = quote("status"), quote("signed_version_id")
     return (
-        f"UPDATE {table} SET {quote('status')} = %s, {quote('signed_version_id')} = %s,"  # noqa: S608
-        f" {quote('signed_at')} = %s, {quote('responded_at')} = %s"
-        f" WHERE {quote('memo_id')} = %s AND {quote('user_id')} = %s"
-        f" AND NOT ({quote('status')} = %s AND {quote('signed_version_id')} IS NOT NULL"
-        f" AND {quote('signed_version_id')} = %s)"
-        f" AND EXISTS (SELECT 1 FROM {memos} m WHERE m.{quote('id')} = %s"
-        f" AND m.{quote('state')} = %s AND m.{quote('version_count')} = %s{lock})"
+        f"UPDATE {table} SET {status} = %(signed)s, {version} = %(version_id)s,"  # noqa: S608
+        f" {quote('signed_at')} = %(now)s, {quote('responded_at')} = %(now)s"
+        f" WHERE {quote('memo_id')} = %(memo_id)s AND {quote('user_id')} = %(user_id)s"
+        f" AND NOT ({status} = %(signed)s AND {version} IS NOT NULL"
+        f" AND {version} = %(version_id)s)"
+        f" AND EXISTS (SELECT 1 FROM {memos} m WHERE m.{quote('id')} = %(memo_id)s"
+        f" AND m.{quote('state')} = %(draft)s AND m.{quote('version_count')} = %(number)s{lock})"
         f" RETURNING {_INVITATION_COLUMNS.sql()}"
     )
 

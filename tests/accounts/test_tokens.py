@@ -173,6 +173,23 @@ def test_inactive_user_token_is_refused_even_if_not_revoked(alice: User) -> None
     assert me(secret).status_code == 401
 
 
+def test_last_use_is_recorded_at_most_every_five_minutes(alice: User) -> None:
+    """The bearer-token lookup writes `last_used_at` on first use, then only when the last
+    recorded use is more than five minutes old."""
+    _, secret = do_create_token(alice, "script", acting_user=alice)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert me(secret).status_code == 200
+    assert ApiToken.objects.get(user=alice).last_used_at == start
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        assert me(secret).status_code == 200
+    assert ApiToken.objects.get(user=alice).last_used_at == start
+    later = start + timedelta(minutes=5, seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert me(secret).status_code == 200
+    assert ApiToken.objects.get(user=alice).last_used_at == later
+
+
 def test_token_is_checked_by_digest_not_prefix(alice: User) -> None:
     _, secret = do_create_token(alice, "script", acting_user=alice)
     forged = secret[:-4] + ("AAAA" if not secret.endswith("AAAA") else "BBBB")

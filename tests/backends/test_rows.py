@@ -9,20 +9,23 @@ import pytest
 from django.db import connection
 
 from dissent.accounts.models import ApiToken, User
-from dissent.backends.rows import Columns, param, quote
+from dissent.backends.rows import Columns, fetch_one, param, quote
 from dissent.memos.models import Invitation, Version
 from tests.memos.helpers import invite, make_memo
 
 pytestmark = pytest.mark.django_db
 
 
-def _select(columns: Columns, table: str, where: str, params: list[object]) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns.sql()} FROM {quote(table)} {quote(columns.alias)} WHERE {where}",  # noqa: S608
-            params,
-        )
-        return cursor.fetchone()  # type: ignore[no-any-return]
+def _built(columns: Columns, pk: object) -> object:
+    """The row of `columns.model` with primary key `pk`, selected and built by rows.py."""
+    model = columns.model
+    sql = (
+        f"SELECT {columns.sql()} FROM {quote(model._meta.db_table)} {quote(columns.alias)}"  # noqa: S608
+        f" WHERE {quote(columns.alias)}.{quote('id')} = %s"
+    )
+    row = fetch_one(connection, sql, [param(model, "id", pk, connection)])
+    assert row is not None
+    return columns.build(row, connection)
 
 
 def _field_values(instance: object, names: list[str]) -> dict[str, object]:
@@ -34,26 +37,14 @@ def test_built_instances_equal_what_the_orm_loads(alice: User, bob: User) -> Non
     invite(memo, alice, bob)
     expected = Invitation.objects.get(memo=memo, user=bob)
     columns = Columns(Invitation, "i")
-    row = _select(
-        columns,
-        Invitation._meta.db_table,
-        '"i"."id" = %s',
-        [param(Invitation, "id", expected.pk, connection)],
-    )
-    built = columns.build(row, connection)
+    built = _built(columns, expected.pk)
     names = columns.attnames
     assert _field_values(built, names) == _field_values(expected, names)
     assert isinstance(built.pk, uuid.UUID) and built.invited_at.tzinfo is not None
     assert not built._state.adding and built._state.db == connection.alias
 
     user_columns = Columns(User, "u")
-    row = _select(
-        user_columns,
-        User._meta.db_table,
-        '"u"."id" = %s',
-        [param(User, "id", alice.pk, connection)],
-    )
-    user = user_columns.build(row, connection)
+    user = _built(user_columns, alice.pk)
     assert _field_values(user, user_columns.attnames) == _field_values(
         User.objects.get(pk=alice.pk), user_columns.attnames
     )
@@ -65,16 +56,16 @@ def test_fields_left_out_are_deferred_and_load_on_use(alice: User) -> None:
     version = Version.objects.get(memo=memo, number=1)
     columns = Columns(Version, "v", ["id", "memo", "number"])
     assert columns.attnames == ["id", "memo_id", "number"]
-    row = _select(
-        columns,
-        Version._meta.db_table,
-        '"v"."id" = %s',
-        [param(Version, "id", version.pk, connection)],
-    )
-    built = columns.build(row, connection)
+    built = _built(columns, version.pk)
     assert (built.memo_id, built.number) == (memo.pk, 1)
     assert "content_hash" in built.get_deferred_fields()
     assert built.content_hash == version.content_hash  # loaded with a query of its own
+
+
+def test_a_missing_row_is_none() -> None:
+    columns = Columns(Version, "v", ["id"])
+    sql = f'SELECT {columns.sql()} FROM "memos_version" "v" WHERE "v"."number" = %s'  # noqa: S608
+    assert fetch_one(connection, sql, [-1]) is None
 
 
 def test_an_unknown_field_is_named() -> None:

@@ -277,6 +277,8 @@ def test_sign_without_an_invitation_or_on_an_unknown_version_writes_nothing(
     before = snapshot()
     with pytest.raises(NotFound):
         do_sign(memo, version=1, acting_user=carol)
+    with pytest.raises(NotFound):  # not "version 1 is current": she learns nothing of it
+        do_sign(memo, version=7, acting_user=carol)
     with pytest.raises(Conflict, match="version 1 is current"):
         do_sign(memo, version=7, acting_user=bob)
     assert snapshot() == before
