@@ -216,7 +216,15 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
-    elif engine != "django.db.backends.postgresql":
+    elif engine == "django.db.backends.postgresql":
+        # Django's own queries bind parameters on the client and are never prepared; the
+        # written-out statements of the hottest requests (dissent/backends/rows.py) bind on
+        # the server, and psycopg prepares one after it has run this many times on a
+        # connection. Behind PgBouncer in transaction mode, set its max_prepared_statements.
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options.setdefault("prepare_threshold", 5)
+        config["OPTIONS"] = options
+    else:
         raise ImproperlyConfigured("DATABASE_URL must be sqlite:/// or postgres://")
     # Test runs only: a file, not SQLite's :memory:, so threads of concurrency tests share
     # one database; the process id keeps simultaneous test runs on one machine apart.

@@ -13,7 +13,7 @@ from dissent.accounts.mfa import mfa_missing
 from dissent.accounts.models import ApiToken, User
 from dissent.accounts.roles import Role
 from dissent.accounts.tokens import looks_like_token, token_digest
-from dissent.backends.rows import Columns, database, fetch_one, param, quote
+from dissent.backends.rows import Columns, cursor, database, fetch_one, param, quote
 from dissent.lib.errors import Forbidden, InvalidInput, NotFound
 
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -57,8 +57,8 @@ def user_for_token(token: str) -> User | None:
     if last_used_at is None or now - last_used_at > _TOUCH_EVERY:
         # A transaction of its own, so that on SQLite it queues with the other writers
         # (dissent/backends/sqlite) instead of polling for the lock.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
+        with transaction.atomic(), cursor(connection) as cursor_:
+            cursor_.execute(
                 _TOUCH_SQL,
                 [
                     param(ApiToken, "last_used_at", now, connection),

@@ -8,6 +8,11 @@ characters on SQLite, a uuid on PostgreSQL; a datetime is naive UTC text on SQLi
 result columns back into model instances through the same converters (`Columns`), worked
 out once per model and database instead of per row.
 
+On PostgreSQL they also run on a cursor of their own (`cursor`): parameters bound by the
+server, so that psycopg prepares a statement once it has run a few times on a connection and
+PostgreSQL stops parsing and planning it on every call. Django's own cursors bind on the
+client (each query is new text to PostgreSQL) and are left as they are.
+
 Identifiers are quoted with double quotes, as both SQLite and PostgreSQL quote them.
 """
 
@@ -18,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -35,11 +41,46 @@ def quote(name: str | None) -> str:
     return f'"{name}"'
 
 
+def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor for written-out statements: Django's, except that on PostgreSQL parameters are
+    bound by the server and a statement that has run `prepare_threshold` times on the
+    connection (settings.py) is prepared there. Same wrapper as `connection.cursor()`: errors
+    become Django's, and queries are logged where Django logs them."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()  # type: ignore[no-any-return]
+    # Imported here: psycopg is needed on PostgreSQL only.
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw: Any = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+        # As Django's create_cursor does: timestamptz results in the connection's time zone.
+        loader = raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != getattr(loader, "timezone", None):  # type: ignore[attr-defined]
+            register_tzloader(connection.timezone, raw)  # type: ignore[attr-defined]
+    connection.validate_thread_sharing()
+    return (
+        _AsWritten(raw, connection) if connection.queries_logged else CursorWrapper(raw, connection)
+    )
+
+
+class _AsWritten(CursorDebugWrapper):
+    """Logs a statement as written: psycopg keeps no text of a prepared one, and Django's
+    debug cursor would log None for it."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)  # errors wrapped, wrappers run
+
+
 def fetch_one(connection: BaseDatabaseWrapper, sql: str, params: Any) -> tuple[Any, ...] | None:
     """The first row `sql` gives (a SELECT, or a write with RETURNING), or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()  # type: ignore[no-any-return]
+    with cursor(connection) as cursor_:
+        cursor_.execute(sql, params)
+        return cursor_.fetchone()  # type: ignore[no-any-return]
 
 
 def param(

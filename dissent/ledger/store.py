@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
+from dissent.backends import rows
 from dissent.ledger import leaf as leaves
 from dissent.ledger import merkle
 
@@ -76,7 +77,7 @@ def append_leaves(items: Sequence[tuple[int | None, bytes]]) -> range:
         raise RuntimeError("log appends must run inside the transaction of their events")
     if not items:
         return range(0)
-    with connection.cursor() as cursor:
+    with rows.cursor(rows.database()) as cursor:
         size = _move_head(cursor, len(items))
         compact = _frontier(size)
         entries: list[tuple[int, int | None, bytes, bytes]] = []
@@ -282,7 +283,7 @@ def _fetch(keys: Iterable[Key], *, with_size: bool = False) -> Any:
     nodes = [k for k in keys if k[0] > 0]
     found: dict[Key, bytes] = {}
     log_size = 0
-    with connection.cursor() as cursor:
+    with rows.cursor(rows.database()) as cursor:
         if connection.vendor == "postgresql":
             # One statement text whatever the keys: arrays, not a list of ORs.
             sql = (_HEAD_ROW_PG + " UNION ALL " if with_size else "") + _FETCH_PG

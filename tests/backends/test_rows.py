@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from dissent.accounts.models import ApiToken, User
-from dissent.backends.rows import Columns, fetch_one, param, quote
+from dissent.backends.rows import Columns, cursor, database, fetch_one, param, quote
 from dissent.memos.models import Invitation, Version
 from tests.memos.helpers import invite, make_memo
 
@@ -80,3 +81,32 @@ def test_param_adapts_values_as_a_filter_does() -> None:
         assert adapted == value.hex  # Django stores UUIDs as 32 hex characters on SQLite
     else:
         assert adapted == value
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor_:
+        cursor_.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor_.fetchall()]
+
+
+def test_a_statement_run_again_and_again_gives_the_same_instances(alice: User) -> None:
+    """Past psycopg's prepare_threshold the statement runs prepared on PostgreSQL; the rows
+    must not change when it does."""
+    columns = Columns(User, "u")
+    expected = _field_values(User.objects.get(pk=alice.pk), columns.attnames)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(8):
+            assert _field_values(_built(columns, alice.pk), columns.attnames) == expected
+    # Logged with their text each time (psycopg keeps none for a prepared statement).
+    assert [q["sql"][:30] for q in queries] == [f"SELECT {columns.sql()}"[:30]] * 8
+    if connection.vendor == "postgresql":
+        assert any('FROM "accounts_user" "u"' in text for text in _prepared_statements())
+
+
+def test_errors_are_djangos(alice: User) -> None:
+    sql = 'INSERT INTO "accounts_user" SELECT * FROM "accounts_user" WHERE "id" = %s'
+    params = [param(User, "id", alice.pk, connection)]
+    for _ in range(7):
+        with pytest.raises(IntegrityError), transaction.atomic(), cursor(database()) as cursor_:
+            cursor_.execute(sql, params)
+    assert User.objects.count() == 1
