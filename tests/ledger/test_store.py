@@ -541,3 +541,38 @@ def test_inviting_hundreds_appends_with_a_constant_cost_per_event(
         assert len(log_statements) <= 200 * 3 + 1, len(log_statements)
     assert store.root() == merkle.root(leaf_hashes())
     assert LogEntry.objects.filter(event__type=EventType.INVITED).count() == 200
+
+
+def test_batched_appends_store_exactly_the_nodes_of_a_compact_range() -> None:
+    """Whichever path appends (Python on SQLite, the server function on PostgreSQL), each
+    stored node is the one merkle.CompactRange completes, for batches of any size starting
+    at any size."""
+    start = store.size()
+    expected = merkle.CompactRange.from_hashes(
+        start, [store.subtree_hash(s, s + (1 << lv)) for lv, s in _tile_starts(start)]
+    )
+    completed: list[tuple[int, int, bytes]] = []
+    for n, batch in enumerate([1, 2, 3, 5, 8, 13, 31, 64, 1]):
+        blobs = [f"batch {n} leaf {i}".encode() for i in range(batch)]
+        with transaction.atomic():
+            taken = store.append_leaves([(None, blob) for blob in blobs])
+        assert taken == range(expected.size, expected.size + batch)
+        for blob in blobs:
+            completed += expected.append(merkle.leaf_hash(blob))
+    stored = {
+        (s.level, s.index): bytes(s.hash)
+        for s in Subtree.objects.filter(level__gt=0)
+        if (s.index + 1) << s.level > start
+    }
+    assert stored == {(lv, i): h for lv, i, h in completed}
+    assert store.root() == expected.root() == merkle.root(leaf_hashes())
+
+
+def _tile_starts(size: int) -> list[tuple[int, int]]:
+    """(level, first leaf) of the perfect subtrees tiling [0, size), largest first."""
+    tiles, start = [], 0
+    for level in reversed(range(size.bit_length())):
+        if size >> level & 1:
+            tiles.append((level, start))
+            start += 1 << level
+    return tiles
