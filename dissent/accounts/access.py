@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from dissent.accounts.mfa import mfa_missing
 from dissent.accounts.models import ApiToken, User
 from dissent.accounts.roles import Role
 from dissent.accounts.tokens import looks_like_token, token_digest
-from dissent.backends.rows import Columns, cursor, database, fetch_one, param, quote
+from dissent.backends.rows import Columns, cursor, database, fetch_one, lone_write, param, quote
 from dissent.lib.errors import Forbidden, InvalidInput, NotFound
 
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -55,9 +54,9 @@ def user_for_token(token: str) -> User | None:
     if mfa_missing(user):
         raise MFARequired("this account's role requires MFA: set it up in the web interface")
     if last_used_at is None or now - last_used_at > _TOUCH_EVERY:
-        # A transaction of its own, so that on SQLite it queues with the other writers
-        # (dissent/backends/sqlite) instead of polling for the lock.
-        with transaction.atomic(), cursor(connection) as cursor_:
+        # One statement on its own (inside the caller's transaction if there is one); on
+        # SQLite it queues with the other writers instead of polling for the lock.
+        with lone_write(connection), cursor(connection) as cursor_:
             cursor_.execute(
                 _TOUCH_SQL,
                 [

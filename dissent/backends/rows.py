@@ -19,6 +19,7 @@ Identifiers are quoted with double quotes, as both SQLite and PostgreSQL quote t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -74,6 +75,14 @@ class _AsWritten(CursorDebugWrapper):
     def execute(self, sql: Any, params: Any = None) -> Any:
         with self.debug_sql(sql, params):
             return CursorWrapper.execute(self, sql, params)  # errors wrapped, wrappers run
+
+
+def lone_write(connection: BaseDatabaseWrapper) -> AbstractContextManager[object]:
+    """Around one write statement run outside a transaction (autocommit: the statement is
+    its own transaction, without a BEGIN and COMMIT round trip). On SQLite it takes the
+    writers' turn (dissent/backends/sqlite), so it queues with the transactions."""
+    turn = getattr(connection, "writer_turn", None)
+    return turn() if turn is not None else nullcontext()
 
 
 def fetch_one(connection: BaseDatabaseWrapper, sql: str, params: Any) -> tuple[Any, ...] | None:

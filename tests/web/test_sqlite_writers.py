@@ -121,3 +121,21 @@ def test_destroying_a_test_database_removes_its_lock_file(tmp_path: Path) -> Non
     lock.touch()
     connection.creation._destroy_test_db(str(database), verbosity=0)  # type: ignore[attr-defined]
     assert not database.exists() and not lock.exists()
+
+
+def test_a_lone_write_takes_the_turn_for_its_statement_only(lock_file: int) -> None:
+    """A token's last-use time is one autocommit UPDATE: it queues like a transaction."""
+    from dissent.backends.rows import lone_write
+
+    user = User.objects.create(email="lone@example.org")
+    assert free(lock_file)
+    with lone_write(connection), connection.cursor() as cursor:
+        assert not free(lock_file)
+        cursor.execute(
+            'UPDATE "accounts_user" SET "display_name" = %s WHERE "id" = %s', ["L", user.pk.hex]
+        )
+    assert free(lock_file)
+    assert User.objects.get(pk=user.pk).display_name == "L"
+    with transaction.atomic(), lone_write(connection):  # inside a transaction: already held
+        assert not free(lock_file)
+    assert free(lock_file)

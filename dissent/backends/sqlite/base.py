@@ -8,7 +8,8 @@ flock(2) on `<database file>.writers`, which the kernel hands to a blocked waite
 it is released; SQLite's own lock is then always free at BEGIN. The flock is per open file,
 so it orders the threads of one process as well as gunicorn's worker processes.
 
-Statements outside a transaction (autocommit) still use the busy timeout, as before.
+Statements outside a transaction (autocommit) still use the busy timeout, as before, unless
+run in `writer_turn()` (one write on its own, such as a token's last-use time).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +77,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if self._writer_fd is not None:
                 os.close(self._writer_fd)
                 self._writer_fd = None
+
+    @contextmanager
+    def writer_turn(self) -> Iterator[None]:
+        """The writers' turn for a write run on its own, in autocommit: it queues with the
+        transactions instead of polling on the busy timeout. Inside a transaction the turn
+        is already held."""
+        if self.in_atomic_block or self._writer_turn:
+            yield
+            return
+        self._take_writer_turn()
+        try:
+            yield
+        finally:
+            self._end_writer_turn()
 
     def _take_writer_turn(self) -> None:
         if self.is_in_memory_db():
