@@ -13,7 +13,8 @@ appending leaf `size` completes the perfect subtree at each level while bit `lev
 `size` is set, and each completed one is stored as a ledger_subtree row. Every statement in
 the function takes a fresh snapshot (READ COMMITTED), so the frontier it reads after the
 head move includes the append that held the head before it. The tests run the ledger suite
-against it on PostgreSQL and compare its roots with merkle.py's.
+against it on PostgreSQL and compare its roots with merkle.py's. `sha256(bytea)` is built into
+PostgreSQL 11 and later.
 
 Versioned and frozen, like triggers.py: migration 0004 installs exactly V1; a change means
 a V2 here and a new migration.
