@@ -295,8 +295,9 @@ def _fetch(keys: Iterable[Key], *, with_size: bool = False) -> Any:
     nodes = [k for k in keys if k[0] > 0]
     found: dict[Key, bytes] = {}
     log_size = 0
-    with rows.cursor(rows.database()) as cursor:
-        if connection.vendor == "postgresql":
+    db = rows.database()
+    with rows.cursor(db) as cursor:
+        if db.vendor == "postgresql":
             # One statement text whatever the keys: arrays, not a list of ORs.
             sql = (_HEAD_ROW_PG + " UNION ALL " if with_size else "") + _FETCH_PG
             cursor.execute(sql, [leaf_indexes, [lv for lv, _ in nodes], [i for _, i in nodes]])

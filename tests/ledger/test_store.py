@@ -549,7 +549,7 @@ def test_batched_appends_store_exactly_the_nodes_of_a_compact_range() -> None:
     at any size."""
     start = store.size()
     expected = merkle.CompactRange.from_hashes(
-        start, [store.subtree_hash(s, s + (1 << lv)) for lv, s in _tile_starts(start)]
+        start, [store.subtree_hash(i << lv, (i + 1) << lv) for lv, i in store._tiles(0, start)]
     )
     completed: list[tuple[int, int, bytes]] = []
     for n, batch in enumerate([1, 2, 3, 5, 8, 13, 31, 64, 1]):
@@ -568,11 +568,14 @@ def test_batched_appends_store_exactly_the_nodes_of_a_compact_range() -> None:
     assert store.root() == expected.root() == merkle.root(leaf_hashes())
 
 
-def _tile_starts(size: int) -> list[tuple[int, int]]:
-    """(level, first leaf) of the perfect subtrees tiling [0, size), largest first."""
-    tiles, start = [], 0
-    for level in reversed(range(size.bit_length())):
-        if size >> level & 1:
-            tiles.append((level, start))
-            start += 1 << level
-    return tiles
+def test_a_missing_frontier_node_stops_the_append_and_its_event(lifted_triggers: None) -> None:
+    """A stored node the next append builds on is gone (tampering, a bad restore): the
+    append refuses with LedgerError, on either path, and its event goes with it."""
+    grow(6)
+    assert store._tiles(0, store.size()) == [(2, 0), (1, 2)]
+    Subtree.objects.filter(level=1, index=2).delete()
+    _forget_frontier()  # as in a new transaction
+    events, size = Event.objects.count(), store.size()
+    with pytest.raises(store.LedgerError, match=r"missing.*dissent ledger verify"):
+        grow(1)
+    assert (Event.objects.count(), store.size()) == (events, size)
