@@ -240,6 +240,9 @@ def do_sign(memo: Memo, *, version: int, acting_user: User) -> Invitation:
 
 def _signable_version(db: BaseDatabaseWrapper, memo: Memo, number: int) -> Version | None:
     """The version `number` of the message, without its text, or None."""
+    low, high = db.ops.integer_field_range(_VERSION_NUMBER.get_internal_type())
+    if not low <= number <= high:  # as the ORM's lookups: a number no row can hold matches none
+        return None
     row = fetch_one(db, _VERSION_SQL, [param(Version, "memo", memo.pk, db), number])
     return None if row is None else _VERSION_COLUMNS.build(row, db)
 
@@ -274,6 +277,7 @@ def _why_not_signed(memo: Memo, read: Version | None, number: int, user: User) -
 
 
 _VERSION_COLUMNS = Columns(Version, "v", ["id", "memo", "number", "content_hash", "commitment"])
+_VERSION_NUMBER = Version._meta.get_field("number")
 _VERSION_SQL = (
     f"SELECT {_VERSION_COLUMNS.sql()} FROM {quote(Version._meta.db_table)} v"  # noqa: S608
     f" WHERE v.{quote('memo_id')} = %s AND v.{quote('number')} = %s"

@@ -199,12 +199,13 @@ def edit_message(request: HttpRequest, memo_id: str) -> HttpResponse:
     form = _posted_form(request)
     try:
         base = pages.parse_int(request.POST.get("base_version"), "base_version", default=0)
+    except DissentError as exc:  # the typed text is shown again, on top of the current version
+        return _save_failed(request, memo, form, exc, memo.version_count)
+    try:
         version = actions.do_save_version(
             memo, text.clean(**form), base_version=base, acting_user=access.user
         )
     except DissentError as exc:
-        posted = request.POST.get("base_version", "")
-        base = int(posted) if posted.isdigit() else memo.version_count
         return _save_failed(request, memo, form, exc, base)
     return _saved(request, memo, version)
 

@@ -58,7 +58,9 @@ def _posted(request: HttpRequest) -> dict[str, str]:
 def _int(raw: str | None, name: str, *, default: int | None = None) -> int:
     if not raw and default is not None:
         return default
-    if not raw or not raw.isdigit():
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few enough of them
+    # for a database integer.
+    if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise InvalidInput(f"{name} must be a whole number", field=name)
     return int(raw)
 

@@ -259,6 +259,28 @@ def test_editor_conflict_keeps_both_texts_and_overwrites_nothing(
     assert Version.objects.filter(memo=memo).count() == 3
 
 
+def test_a_malformed_base_version_is_refused_and_the_typed_text_kept(
+    alice: User, bob: User, client_for: ClientFor
+) -> None:
+    memo = make_memo(alice)
+    invite(memo, alice, bob)
+    client = client_for(alice)
+    before = snapshot()
+    typed = {**TEXT, "body": "(U) Typed while the form was tampered with."}
+    for bad in ("\u00b2", "9" * 5000, "one"):  # "²" is a digit to str.isdigit, not to int()
+        response = post(client, page(memo, "edit"), {**typed, "base_version": bad})
+        assert response.status_code == 400, bad
+        body = html(response)
+        assert "base_version must be a whole number" in body
+        assert "Typed while the form was tampered with." in body  # the text is not lost
+        assert 'name="base_version" value="1"' in body  # the next Save goes on version 1
+    # Signing a version no database integer holds: "the text changed", as for any other
+    for number in (2**63, 10**30):
+        response = post(client_for(bob), page(memo, "sign"), {"version": str(number)})
+        assert response.status_code == 409 and "version 1 is current" in html(response)
+    assert snapshot() == before
+
+
 def test_editor_errors_show_next_to_the_field_and_keep_the_text(
     alice: User, client_for: ClientFor, settings: SettingsWrapper
 ) -> None:

@@ -370,6 +370,25 @@ def test_a_form_with_bad_input_keeps_the_text_and_shows_the_error_at_the_field(
     assert case_of(memo).state == State.SUBMITTED
 
 
+def test_a_malformed_version_number_is_refused_with_the_field_named(
+    people: dict[str, User], browse: Callable[[str], Client]
+) -> None:
+    memo = build(people, "under_review")
+    before, drafts = snapshot(), ReplyVersion.objects.count()
+    # "²" is a digit to str.isdigit but not to int(); 5,000 digits are past int()'s limit
+    for bad in ("\u00b2", "9" * 5000, "-1", "1.0"):
+        response = post(
+            browse("rita"), case_url(memo, "reply-drafts"), {"body": REPLY, "base_version": bad}
+        )
+        assert response.status_code == 400, bad
+        assert "base_version must be a whole number" in html(response)
+        response = post(browse("dana"), case_url(memo, "reply"), {"version": bad})
+        assert response.status_code == 400, bad
+        assert "version must be a whole number" in html(response)
+    assert {**snapshot(), "events": 0} == {**before, "events": 0}  # pages shown: openings only
+    assert ReplyVersion.objects.count() == drafts
+
+
 def test_a_concurrent_reply_save_keeps_the_typed_text_and_moves_the_base(
     people: dict[str, User], browse: Callable[[str], Client]
 ) -> None:
