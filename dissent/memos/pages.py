@@ -13,7 +13,6 @@ from dissent.accounts.models import User
 from dissent.events.models import Event
 from dissent.events.types import EventType
 from dissent.lib import markdown
-from dissent.lib.errors import InvalidInput
 from dissent.memos import content as text
 from dissent.memos.access import MemoAccess, drafted_by, invitations_for
 from dissent.memos.models import Invitation, Memo, Version
@@ -170,18 +169,6 @@ def render_version(version: Version) -> RenderedVersion:
         body_html=markdown.render(content.body),
         recommendations_html=markdown.render(content.recommendations),
     )
-
-
-def parse_int(raw: str | None, what: str, *, default: int) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{what} must be a whole number, not {raw[:20]!r}", field=what) from None
-    if value < 1:
-        raise InvalidInput(f"{what} must be 1 or more", field=what)
-    return value
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dissent.accounts.eligibility import filing_refusal
 from dissent.accounts.models import User
 from dissent.lib.errors import Conflict, DissentError, NotEligibleError, TransitionError
+from dissent.lib.numbers import page_number, whole_number
 from dissent.memos import actions, pages
 from dissent.memos import content as text
 from dissent.memos.access import MemoAccess, Need, access_memo_for
@@ -198,7 +199,7 @@ def edit_message(request: HttpRequest, memo_id: str) -> HttpResponse:
         return _editor(request, memo, form, base_version=current.number)
     form = _posted_form(request)
     try:
-        base = pages.parse_int(request.POST.get("base_version"), "base_version", default=0)
+        base = whole_number(request.POST.get("base_version"), "base_version", default=0)
     except DissentError as exc:  # the typed text is shown again, on top of the current version
         return _save_failed(request, memo, form, exc, memo.version_count)
     try:
@@ -216,8 +217,8 @@ def edit_message(request: HttpRequest, memo_id: str) -> HttpResponse:
 def _message_page(
     request: HttpRequest, access: MemoAccess, *, status: int = 200, **extra: object
 ) -> HttpResponse:
-    number = pages.parse_int(request.GET.get("version"), "version", default=0) or None
-    page = pages.parse_int(request.GET.get("page"), "page", default=1)
+    number = whole_number(request.GET.get("version"), "version", default=0) or None
+    page = page_number(request.GET.get("page"))
     query = request.GET.get("q", "")
     view = pages.message_page(access, version=number, page=page, query=query)
     htmx = getattr(request, "htmx", None)  # django-htmx's middleware sets it
@@ -279,7 +280,7 @@ def add_codrafter(request: HttpRequest, memo_id: str) -> HttpResponse:
 def submit(request: HttpRequest, memo_id: str) -> HttpResponse:
     access = access_memo_for(_user(request), memo_id, to=Need.DRAFT)
     try:
-        version = pages.parse_int(request.POST.get("version"), "version", default=0)
+        version = whole_number(request.POST.get("version"), "version", default=0)
         memo = actions.do_submit(
             access.memo,
             version=version,
@@ -304,7 +305,7 @@ def _signer_action(request: HttpRequest, memo_id: str, verb: str) -> HttpRespons
     memo, user = access.memo, access.user
     try:
         if verb == "sign":
-            version = pages.parse_int(request.POST.get("version"), "version", default=0)
+            version = whole_number(request.POST.get("version"), "version", default=0)
             actions.do_sign(memo, version=version, acting_user=user)
             message = f"You signed version {version}."
         elif verb == "decline":
@@ -348,8 +349,8 @@ def withdraw(request: HttpRequest, memo_id: str) -> HttpResponse:
 @require_GET
 def diff(request: HttpRequest, memo_id: str) -> HttpResponse:
     memo = access_memo_for(_user(request), memo_id).memo
-    to = pages.parse_int(request.GET.get("to"), "to", default=memo.version_count)
-    start = pages.parse_int(request.GET.get("from"), "from", default=max(1, to - 1))
+    to = whole_number(request.GET.get("to"), "to", default=memo.version_count)
+    start = whole_number(request.GET.get("from"), "from", default=max(1, to - 1))
     old, new = version_by_number(memo, start), version_by_number(memo, to)
     return render(
         request,

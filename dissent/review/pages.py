@@ -23,6 +23,7 @@ from dissent.accounts.models import User
 from dissent.accounts.roles import Role
 from dissent.lib import markdown
 from dissent.lib.errors import InvalidInput
+from dissent.lib.numbers import page_number
 from dissent.lib.workdays import working_days_between
 from dissent.memos import content as memo_text
 from dissent.memos.access import MemoAccess
@@ -107,14 +108,6 @@ def tallies(named: dict[str, QuerySet[Any]], cap: int = COUNT_CAP) -> dict[str, 
         n = 0 if name in empty else next(found)
         result[name] = Tally(cap, True) if n > cap else Tally(n)
     return result
-
-
-def parse_page(raw: str | None) -> int:
-    if not raw:
-        return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise InvalidInput("page must be a whole number from 1 to 100000", field="page")
-    return int(raw)
 
 
 def week_end(day: date) -> date:
@@ -212,7 +205,13 @@ def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
             raise InvalidInput(
                 "officer must be me, none or an officer's id", field="officer"
             ) from None
-    return QueueFilters(state, due, officer, sort, parse_page(params.get("page")))
+    return QueueFilters(
+        state,
+        due,
+        officer,
+        sort,
+        page_number(params.get("page")),
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dissent.accounts.models import User
 from dissent.lib.errors import DissentError, Forbidden, InvalidInput, NotFound, TransitionError
+from dissent.lib.numbers import page_number, whole_number
 from dissent.review import actions, pages, queries
 from dissent.review.access import (
     CaseAccess,
@@ -53,16 +54,6 @@ def _posted(request: HttpRequest) -> dict[str, str]:
     # Browsers send textarea line breaks as CRLF, the API LF: one form, one hash.
     posted = {k: request.POST.get(k) or "" for k in request.POST if k != "csrfmiddlewaretoken"}
     return {k: v.replace("\r\n", "\n") for k, v in posted.items()}
-
-
-def _int(raw: str | None, name: str, *, default: int | None = None) -> int:
-    if not raw and default is not None:
-        return default
-    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few enough of them
-    # for a database integer.
-    if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise InvalidInput(f"{name} must be a whole number", field=name)
-    return int(raw)
 
 
 def _date(raw: str | None, name: str) -> date:
@@ -238,7 +229,7 @@ def start_review(access: CaseAccess, data: dict[str, str]) -> str:
 
 @_office_form("reply")
 def save_reply_draft(access: CaseAccess, data: dict[str, str]) -> str:
-    base = _int(data.get("base_version"), "base_version", default=0)
+    base = whole_number(data.get("base_version"), "base_version", default=0, low=0)
     version = actions.do_save_reply_draft(
         access.case, data.get("body", ""), base_version=base, acting_user=access.user
     )
@@ -249,7 +240,7 @@ def save_reply_draft(access: CaseAccess, data: dict[str, str]) -> str:
 
 @_office_form("send_reply", need=CaseNeed.HEAD)
 def send_reply(access: CaseAccess, data: dict[str, str]) -> str:
-    version = _int(data.get("version"), "version")
+    version = whole_number(data.get("version"), "version")
     actions.do_approve_and_send_reply(access.case, version=version, acting_user=access.user)
     return f"Reply version {version} approved and sent to the drafters."
 
@@ -378,7 +369,7 @@ def report(request: HttpRequest, memo_id: str) -> HttpResponse:
 def reading_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_principal(user)
-    page = pages.reading_page(user, pages.parse_page(request.GET.get("page")))
+    page = pages.reading_page(user, page_number(request.GET.get("page")))
     return render(request, "review/reading_list.html", {"page": page})
 
 
@@ -430,7 +421,7 @@ def comment(request: HttpRequest, memo_id: str) -> HttpResponse:
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
     require_reprisal_reader(_user(request))
-    page = queries.reprisal_reports(page=pages.parse_page(request.GET.get("page")))
+    page = queries.reprisal_reports(page=page_number(request.GET.get("page")))
     return render(request, "review/reports.html", {"page": page})
 
 

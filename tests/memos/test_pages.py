@@ -274,10 +274,13 @@ def test_a_malformed_base_version_is_refused_and_the_typed_text_kept(
         assert "base_version must be a whole number" in body
         assert "Typed while the form was tampered with." in body  # the text is not lost
         assert 'name="base_version" value="1"' in body  # the next Save goes on version 1
-    # Signing a version no database integer holds: "the text changed", as for any other
-    for number in (2**63, 10**30):
-        response = post(client_for(bob), page(memo, "sign"), {"version": str(number)})
-        assert response.status_code == 409 and "version 1 is current" in html(response)
+    # Signing a version no version number can be: "the text changed", as for any other;
+    # one longer than any database integer: refused as typed
+    response = post(client_for(bob), page(memo, "sign"), {"version": str(2**31)})
+    assert response.status_code == 409 and "version 1 is current" in html(response)
+    response = post(client_for(bob), page(memo, "sign"), {"version": str(2**63)})
+    assert response.status_code == 400
+    assert "version must be a whole number of 1 or more, 18 digits at most" in html(response)
     assert snapshot() == before
 
 
@@ -547,6 +550,10 @@ def test_signature_panel_pages_50_at_a_time_with_exact_counts(
     assert "signer000@example.org" not in last
     past_the_end = html(client.get(page(memo) + "?page=99"))
     assert "page 3 of 3" in past_the_end
+    for bad in ("0", "\u00b2", "9" * 5000, str(2**63), "100001"):  # named, never a 500
+        refused = client.get(page(memo), {"page": bad})
+        assert refused.status_code == 400, bad
+        assert "page must be a whole number from 1 to 100000" in html(refused)
 
 
 def test_signature_panel_search_works_with_and_without_htmx(

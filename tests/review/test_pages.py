@@ -479,7 +479,11 @@ def test_queue_orders_by_due_date_and_pages(
     )
     assert [str(r.memo_id) for r in queue.rows] == first[2:4]
     assert queue.total == pages.Tally(4) and not queue.has_next
-    assert browse("rita").get("/review/?page=0").status_code == 400
+    for bad in ("0", "\u00b2", "9" * 5000, str(2**63), "100001"):
+        for path, who in (("/review/", "rita"), ("/review/reading/", "sam")):
+            refused = browse(who).get(path, {"page": bad})
+            assert refused.status_code == 400, (path, bad)
+            assert "page must be a whole number from 1 to 100000" in html(refused)
 
 
 def test_queue_htmx_answer_is_the_results_with_the_status_out_of_band(
