@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from dissent.accounts.api import router as accounts_router
 from dissent.api.auth import SessionWithCSRF, TokenAuth
 from dissent.api.schemas import envelope
 from dissent.ledger.api import router as ledger_router
+from dissent.lib.characters import check_parsed
 from dissent.lib.errors import DissentError
 from dissent.memos.api import router as memos_router
 from dissent.review.api import messages_router as review_messages_router
 from dissent.review.api import router as review_router
+
+
+class _CheckedParser(Parser):
+    """ninja's JSON and query parsing, then every string checked for characters no input may
+    hold (dissent/lib/characters.py): refused as invalid input, naming the field."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        check_parsed(data)
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        check_parsed(parsed)
+        return parsed
+
 
 api = NinjaAPI(
     title="Dissent Channel API",
@@ -24,6 +47,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionWithCSRF()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=_CheckedParser(),
 )
 
 
@@ -73,6 +97,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DissentError):  # _CheckedParser's refusal, wrapped by ninja
+        return _dissent_error(request, exc.__cause__)
     # ninja raises HttpError(400) for a body that is not JSON: same code as any bad input.
     code = {400: "invalid_input", 403: "forbidden", 405: "method_not_allowed"}.get(
         exc.status_code, "error"

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from dissent.lib.canonical import canonical_json, sha256_hex
+from dissent.lib.characters import check_text
 from dissent.lib.errors import InvalidInput, TooLarge
 from dissent.memos.models import Version
 
@@ -44,18 +45,7 @@ def clean(title: str, summary: str = "", body: str = "", recommendations: str = 
     has the same hash."""
     fields = {"title": title, "summary": summary, "body": body, "recommendations": recommendations}
     for name, value in fields.items():
-        if not isinstance(value, str):
-            raise InvalidInput(f"{name} must be text", field=name)
-        fields[name] = value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if "\x00" in value:
-            raise InvalidInput(f"{name} contains a NUL character; remove it", field=name)
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate, e.g. JSON "\ud800": not text
-            raise InvalidInput(
-                f"{name} contains an invalid character (a lone UTF-16 surrogate); remove it",
-                field=name,
-            ) from None
+        fields[name] = check_text(value, name).replace("\r\n", "\n").replace("\r", "\n")
     title, summary, body, recommendations = fields.values()
     title = title.strip()
     if not title:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from dissent.lib.canonical import canonical_json, sha256_hex
+from dissent.lib.characters import check_text
 from dissent.lib.errors import InvalidInput, TooLarge
 from dissent.markings import banner, check_ceiling, parse, validate
 from dissent.memos.content import commitment, new_salt
@@ -68,24 +69,9 @@ class MarkedBody:
     fully_marked: bool
 
 
-def _check_characters(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
-    if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character; remove it", field=field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"{field} contains an invalid character (a lone UTF-16 surrogate); remove it",
-            field=field,
-        ) from None
-    return value
-
-
 def clean_text(kind: TextKind, value: object, *, field: str, required: bool = True) -> str:
     """A short text checked for characters, its limit and the marking ceiling."""
-    text = _check_characters(value, field).strip()
+    text = check_text(value, field).strip()
     if required and not text:
         raise InvalidInput(f"{field} may not be empty", field=field)
     limit = TEXT_LIMITS[kind]
@@ -127,7 +113,7 @@ def read_text(kind: TextKind, stored: bytes | memoryview) -> str:
 
 
 def _marked(tag: str, body: object, *, field: str, max_bytes: int, require: bool) -> MarkedBody:
-    text = _check_characters(body, field)
+    text = check_text(body, field)
     if not text.strip():
         raise InvalidInput(f"{field} may not be empty", field=field)
     size = len(text.encode("utf-8"))

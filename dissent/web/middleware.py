@@ -4,11 +4,13 @@ error's own message — never a traceback, never a hint that a hidden thing exis
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from dissent.lib.errors import DissentError, NotFound
+from dissent.lib.characters import check_parsed
+from dissent.lib.errors import DissentError, InvalidInput, NotFound
 
 _TITLES = {400: "Please correct this", 403: "Not allowed", 404: "Not found", 409: "Not now"}
 
@@ -19,6 +21,22 @@ class DissentErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        """Pages and forms: no value may hold a NUL or a lone surrogate (dissent/lib/
+        characters.py). The API checks its own input as it parses it (dissent/api/main.py)."""
+        if request.path_info.startswith("/api/"):
+            return None
+        try:
+            for data in (request.GET, request.POST if request.method == "POST" else None):
+                for key, values in data.lists() if data is not None else ():
+                    for value in values:
+                        check_parsed({key: value})
+        except InvalidInput as exc:
+            return self.process_exception(request, exc)
+        return None
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DissentError):
