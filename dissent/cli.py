@@ -93,6 +93,11 @@ def _run(name: str, rest: list[str]) -> int:
         return _fail(f"{name}: database error: {exc} (`dissent check` says more)", 1)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`dissent messages list ... | head -1`): stop quietly, as other
+        # command-line tools do, and keep Python from complaining again as it flushes stdout.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE: what a shell reports for a tool its pipe stopped
     except Exception as exc:  # a bug, not bad input: say so in one line, no traceback
         if cmd_options.get("traceback"):
             raise

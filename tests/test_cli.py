@@ -276,6 +276,15 @@ def test_more_bad_input_is_one_line_and_exit_2(
     assert ApiToken.objects.count() == tokens_before
 
 
+def test_a_closed_pipe_stops_the_output_quietly(site: dict[str, str]) -> None:
+    """`dissent messages list --as ... | head -1`: the reader leaves early; no error line."""
+    proc = start(["messages", "list", "--as", "alice@example.org"], site)
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the command writes: its first write meets a closed pipe
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (141, "")
+
+
 def test_bad_serve_setting_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
