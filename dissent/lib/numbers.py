@@ -7,7 +7,7 @@ from dissent.lib.errors import InvalidInput
 # Any number of at most 18 digits fits a database integer (and int() never meets its own
 # limit of 4,300 digits).
 MAX_DIGITS = 18
-MAX_PAGE = 100_000  # as the API's page fields
+MAX_PAGE = 100_000  # pages and the API alike
 
 
 def whole_number(

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from dissent.accounts.models import User
 from dissent.api.schemas import ERRORS
 from dissent.lib.markdown import render
+from dissent.lib.numbers import MAX_PAGE
 from dissent.memos import content as text
 from dissent.memos.access import MemoAccess, Need, access_memo_for, drafted_by, invitations_for
 from dissent.memos.actions import (
@@ -435,7 +436,7 @@ def add_codrafter(
 
 
 class SignatureQuery(Schema):
-    page: int = Field(1, ge=1, le=100_000)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     q: str = Field("", max_length=200, description="Part of a name or e-mail address.")
 
 

@@ -34,6 +34,7 @@ from dissent.accounts.models import User
 from dissent.api.schemas import ERRORS
 from dissent.lib.errors import Forbidden, InvalidInput
 from dissent.lib.markdown import render
+from dissent.lib.numbers import MAX_PAGE
 from dissent.memos.states import State
 from dissent.review import queries
 from dissent.review.access import (
@@ -304,7 +305,7 @@ class ReadingListOut(Schema):
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=100_000)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 class ReportOut(Schema):
