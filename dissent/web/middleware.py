@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from dissent.lib.characters import check_parsed
 from dissent.lib.errors import DissentError, InvalidInput, NotFound
@@ -48,3 +49,19 @@ class DissentErrorMiddleware:
             {"title": _TITLES.get(exc.status, "Error"), "message": message},
             status=exc.status,
         )
+
+
+class NoStoreMiddleware:
+    """Pages and API answers may hold message text, names or tokens: no browser or proxy is to
+    keep a copy (Cache-Control: no-store, and no back/forward cache to show a draft again
+    after sign-out), unless the view set its own Cache-Control. Static files are answered
+    before this runs (WhiteNoise) and keep their long lifetimes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

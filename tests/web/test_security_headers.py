@@ -29,6 +29,7 @@ def assert_common_headers(response: HttpResponse) -> dict[str, list[str]]:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]  # no copy in any browser or proxy cache
     csp = directives(response)
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
@@ -120,3 +121,24 @@ def test_secure_cookie_settings_reach_the_cookies(alice: User) -> None:
     assert session["secure"] is True
     assert session["httponly"] is True
     assert session["samesite"] == "Lax"
+
+
+def test_message_text_is_never_stored_by_caches_but_static_files_are(
+    alice: User, client_for: Callable[[User], Client], api_for: Callable[[User], ApiClient]
+) -> None:
+    from tests.memos.helpers import make_memo
+
+    memo = make_memo(alice)
+    for response in (
+        client_for(alice).get(f"/messages/{memo.id}/"),
+        client_for(alice).get(f"/messages/{memo.id}/edit"),
+        api_for(alice).get(f"/api/v1/messages/{memo.id}"),
+        api_for(alice).get(f"/api/v1/messages/{memo.id}/versions/1"),
+        Client().get(f"/messages/{memo.id}/"),  # the redirect to sign in
+    ):
+        assert response.status_code in (200, 302)
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "no-store" in Client().get("/healthz")["Cache-Control"]
+    css = Client().get("/static/vendor/uswds/css/uswds.min.css")  # WhiteNoise answers first
+    assert css.status_code == 200 and "no-store" not in css["Cache-Control"]
+    css.close()
