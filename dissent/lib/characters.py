@@ -25,8 +25,9 @@ def check_parsed(data: object, field: str = "") -> None:
         check_text(data, field or "the input")
     elif isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(key, str) and _problem(key):
-                raise InvalidInput(f"a field name contains {_problem(key)}; remove it")
+            problem = _problem(key) if isinstance(key, str) else ""
+            if problem:
+                raise InvalidInput(f"a field name contains {problem}; remove it")
             name = f"{field}.{key}" if field else str(key)
             check_parsed(value, name)
     elif isinstance(data, list):

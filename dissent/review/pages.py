@@ -205,13 +205,7 @@ def parse_queue_filters(params: Mapping[str, str]) -> QueueFilters:
             raise InvalidInput(
                 "officer must be me, none or an officer's id", field="officer"
             ) from None
-    return QueueFilters(
-        state,
-        due,
-        officer,
-        sort,
-        page_number(params.get("page")),
-    )
+    return QueueFilters(state, due, officer, sort, page_number(params.get("page")))
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ class DissentErrorMiddleware:
         if request.path_info.startswith("/api/"):
             return None
         try:
-            for data in (request.GET, request.POST if request.method == "POST" else None):
-                for key, values in data.lists() if data is not None else ():
+            for data in (request.GET, request.POST):  # POST is empty unless a form was posted
+                for key, values in data.lists():
                     for value in values:
                         check_parsed({key: value})
         except InvalidInput as exc:
