@@ -64,9 +64,7 @@ def _b64(data: bytes) -> str:
 )
 def checkpoint(request: HttpRequest) -> HttpResponse:
     note = note_with_cosignatures(current_checkpoint())
-    response = HttpResponse(note, content_type="text/plain; charset=utf-8")
-    response["Cache-Control"] = "no-store"
-    return response
+    return HttpResponse(note, content_type="text/plain; charset=utf-8")
 
 
 @router.get("/inclusion", response={200: InclusionOut, **ERRORS})
@@ -157,5 +155,4 @@ def receipt(request: HttpRequest, memo_id: str) -> HttpResponse:
     filename, text = receipts.submission_receipt(access.memo)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response

@@ -21,7 +21,6 @@ from dissent.memos.access import Need, access_memo_for
 def _download(body: str | bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"  # the salt makes a receipt private to its drafters
     return response
 
 

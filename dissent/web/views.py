@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dissent.accounts.eligibility import filing_refusal
@@ -13,7 +12,6 @@ from dissent.api.schemas import error_response
 
 
 @require_GET
-@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers: answers ok only when the database answers."""
     try:

@@ -69,6 +69,7 @@ def test_the_checkpoint_is_the_signed_note_as_text(
     response = api.get(f"{BASE}/checkpoint")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]  # always the log's latest
     checkpoint, _ = open_checkpoint(response.content.decode(), log_signer.verifier)
     assert checkpoint.size == store.size() > 0
     assert checkpoint.root == store.root(checkpoint.size)

@@ -47,6 +47,7 @@ def _receipt(client: Client, memo: Memo) -> bytes:
     response = client.get(f"/ledger/messages/{memo.id}/receipt")
     assert response.status_code == 200, response.content
     assert response["Content-Disposition"] == f'attachment; filename="{memo.id}.tlog-proof"'
+    assert "no-store" in response["Cache-Control"]  # the salt makes it private to its drafters
     return response.content
 
 
@@ -324,6 +325,7 @@ def test_api_receipt_for_drafters(
     memo = submit_memo(alice, bob)
     response = api_for(alice).get(f"/api/v1/ledger/receipts/{memo.id}")
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     assert check_receipt(response.content, log_signer.verifier).leaf["t"] == EventType.SUBMITTED
     assert api_for(bob).get(f"/api/v1/ledger/receipts/{memo.id}").status_code == 403
 
