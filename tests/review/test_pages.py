@@ -385,6 +385,9 @@ def test_a_malformed_version_number_is_refused_with_the_field_named(
         response = post(browse("dana"), case_url(memo, "reply"), {"version": bad})
         assert response.status_code == 400, bad
         assert "version must be a whole number" in html(response)
+    missing = post(browse("dana"), case_url(memo, "reply"), {"version": ""})
+    assert missing.status_code == 400
+    assert "version is missing: give a whole number" in html(missing)
     assert {**snapshot(), "events": 0} == {**before, "events": 0}  # pages shown: openings only
     assert ReplyVersion.objects.count() == drafts
 

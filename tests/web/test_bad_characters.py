@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 
 from dissent.accounts.models import ApiToken, User
+from dissent.memos.models import Memo
 from tests.conftest import ApiClient
 from tests.memos.helpers import error, invite, make_memo, snapshot, url
 
@@ -22,11 +24,17 @@ def raw_post(api: ApiClient, path: str, body: str):  # type: ignore[no-untyped-d
     )
 
 
-def test_the_api_refuses_them_in_bodies_and_query_strings_naming_the_field(
-    alice: User, bob: User, api_for: Callable[[User], ApiClient]
-) -> None:
+@pytest.fixture
+def memo(alice: User, bob: User) -> Memo:
+    """alice's draft, bob invited to co-sign it."""
     memo = make_memo(alice)
     invite(memo, alice, bob)
+    return memo
+
+
+def test_the_api_refuses_them_in_bodies_and_query_strings_naming_the_field(
+    alice: User, memo: Memo, api_for: Callable[[User], ApiClient]
+) -> None:
     api = api_for(alice)
     before, tokens = snapshot(), ApiToken.objects.count()
     cases = [
@@ -53,10 +61,8 @@ def test_the_api_refuses_them_in_bodies_and_query_strings_naming_the_field(
 
 
 def test_pages_and_forms_refuse_them_naming_the_field(
-    alice: User, bob: User, client_for: Callable[[User], Client]
+    alice: User, memo: Memo, client_for: Callable[[User], Client]
 ) -> None:
-    memo = make_memo(alice)
-    invite(memo, alice, bob)
     client = client_for(alice)
     client.get(f"/messages/{memo.id}/")  # the CSRF cookie
     token = client.cookies["csrftoken"].value
